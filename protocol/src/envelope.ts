@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
-import { canonicalBytes } from './canonical-json.js';
+
 import { isDeviceId, type DeviceId } from './device-id.js';
 import { err, ok, ProtocolError, type Result } from './errors.js';
 import { buildMerkleTree, inclusionProof, leafHash, type MerkleTree } from './merkle.js';
-import { PROTOCOL_VERSION, validateReadingBody, type ReadingBody } from './reading.js';
+import { canonicalizeReadingBody, PROTOCOL_VERSION, validateReadingBody, type ReadingBody } from './reading.js';
 import type { SignatureVerifier, Signer } from './signing.js';
 
 /** Payload limits (bytes on the wire, readings per batch). A larger payload is refused with `TOO_LARGE`. */
@@ -114,7 +114,7 @@ function decodeSingle(raw: Record<string, unknown>, byteLength: number): Result<
   if (!signature.ok) {
     return signature;
   }
-  const canonical = Buffer.from(canonicalBytes(body.value));
+  const canonical = Buffer.from(canonicalizeReadingBody(body.value), 'utf8');
   return ok({
     type: 'reading',
     device: body.value.device,
@@ -172,7 +172,7 @@ function decodeBatch(raw: Record<string, unknown>, byteLength: number): Result<D
       );
     }
     previousSeq = body.value.seq;
-    const canonical = Buffer.from(canonicalBytes(body.value));
+    const canonical = Buffer.from(canonicalizeReadingBody(body.value), 'utf8');
     readings.push({ body: body.value, canonical });
     leaves.push(leafHash(canonical));
   }
@@ -234,7 +234,7 @@ export function openEnvelope(bytes: Uint8Array, verifier: SignatureVerifier): Re
 
 /** Builds the wire text of a single signed reading. */
 export function encodeSingle(body: ReadingBody, signer: Signer): string {
-  const sig = Buffer.from(signer.sign(canonicalBytes(body))).toString('base64');
+  const sig = Buffer.from(signer.sign(Buffer.from(canonicalizeReadingBody(body), 'utf8'))).toString('base64');
   const envelope: SingleEnvelope = { v: PROTOCOL_VERSION, type: 'reading', body, sig };
   return JSON.stringify(envelope);
 }
@@ -244,7 +244,7 @@ export function encodeBatch(bodies: readonly ReadingBody[], signer: Signer): str
   if (bodies.length === 0) {
     throw new ProtocolError('EMPTY_BATCH', 'a batch carries at least one reading');
   }
-  const tree = buildMerkleTree(bodies.map((body) => leafHash(canonicalBytes(body))));
+  const tree = buildMerkleTree(bodies.map((body) => leafHash(Buffer.from(canonicalizeReadingBody(body), 'utf8'))));
   const sig = Buffer.from(signer.sign(batchSigningMessage(tree.root))).toString('base64');
   const envelope: BatchEnvelope = { v: PROTOCOL_VERSION, type: 'batch', device: signer.deviceId, bodies, sig };
   return JSON.stringify(envelope);

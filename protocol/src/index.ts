@@ -6,5 +6,6 @@ export * from './errors.js';
 export * from './merkle.js';
 export * from './provenance.js';
 export * from './reading.js';
+export * from './registration.js';
 export * from './signing.js';
 export * from './topics.js';
