@@ -1,3 +1,5 @@
 export * from './config.js';
 export * from './logger.js';
 export * from './metrics.js';
+export * from './db/migrate.js';
+export * from './db/pool.js';
