@@ -7,17 +7,12 @@ import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from './reading.js';
 import { keyPairFromSeed, type DeviceKeyPair, type SignatureVerifier, type Signer } from './signing.js';
 
 /**
- * Device registration and ownership transfer: what the device, its owner's wallet and (optionally) its maker sign.
- *
- * - register: `gt:v1:register:` ‖ RFC 8785 bytes of a {@link RegistrationRequest}, signed by the device key (proof of
- *   possession) and by the owner wallet; both signatures cover the same bytes.
- * - transfer: `gt:v1:transfer:` ‖ RFC 8785 bytes of a {@link TransferRequest}, signed by the old and the new owner.
- * - attest: `gt:v1:attest:` ‖ the device's 32-byte public key, signed by a maker key at manufacture (Helium's model),
- *   so it can be made before the owner, nonce or expiry are known.
- *
- * The prefixes separate these messages from reading bodies (`{…}`) and batch roots (`gt:v1:batch:`), so no
- * signature made for one purpose verifies for another. A nonce (16 random bytes, lowercase hex) and an expiry make a
- * signed request single-use: the registry stores used nonces until the request has expired.
+ * Device registration and ownership transfer. register: `gt:v1:register:` ‖ RFC 8785 bytes of a
+ * {@link RegistrationRequest}, signed by the device key (proof of possession) and the owner wallet. transfer:
+ * `gt:v1:transfer:` ‖ RFC 8785 bytes of a {@link TransferRequest}, signed by the old and the new owner. attest:
+ * `gt:v1:attest:` ‖ the device's 32-byte public key, signed by a maker key at manufacture (Helium's model), before
+ * owner or nonce are known. The prefixes keep these apart from reading bodies and batch roots (`gt:v1:batch:`). A
+ * nonce and an expiry make a signed request single-use: the registry keeps used nonces until the request expires.
  */
 export const REGISTRATION_PREFIX = 'gt:v1:register:';
 export const TRANSFER_PREFIX = 'gt:v1:transfer:';
@@ -31,29 +26,18 @@ export const MAX_INTERVAL_S = 86_400;
 export const DEFAULT_MAX_REQUEST_VALIDITY_MS = 60 * 60 * 1000;
 
 /** Stable codes: never renumbered, renamed or reused; add new ones at the end. */
+// prettier-ignore
 export const REGISTRATION_ERROR_CODES = [
-  'SCHEMA',
-  'UNSUPPORTED_VERSION',
-  'BAD_DEVICE_ID',
-  'BAD_WALLET',
-  'UNKNOWN_KIND',
-  'BAD_MODEL',
-  'BAD_INTERVAL',
-  'BAD_LOCATION',
-  'BAD_NONCE',
-  'BAD_EXPIRY',
-  'MALFORMED_SIGNATURE',
-  'BAD_DEVICE_SIGNATURE',
-  'BAD_OWNER_SIGNATURE',
-  'BAD_MAKER_SIGNATURE',
-  'MAKER_SIGNATURE_MISSING',
-  'REQUEST_EXPIRED',
+  // shape of the request
+  'SCHEMA', 'UNSUPPORTED_VERSION', 'BAD_DEVICE_ID', 'BAD_WALLET', 'UNKNOWN_KIND', 'BAD_MODEL', 'BAD_INTERVAL',
+  'BAD_LOCATION', 'BAD_NONCE', 'BAD_EXPIRY', 'MALFORMED_SIGNATURE',
+  // signatures and validity window
+  'BAD_DEVICE_SIGNATURE', 'BAD_OWNER_SIGNATURE', 'BAD_MAKER_SIGNATURE', 'MAKER_SIGNATURE_MISSING', 'REQUEST_EXPIRED',
   'EXPIRY_TOO_FAR',
-  'SAME_OWNER',
-  'TRANSFER_NOT_SIGNED_BY_OLD_OWNER',
-  'TRANSFER_NOT_SIGNED_BY_NEW_OWNER',
-  'SIGNER_MISMATCH',
-  'BAD_KEYPAIR',
+  // transfers
+  'SAME_OWNER', 'TRANSFER_NOT_SIGNED_BY_OLD_OWNER', 'TRANSFER_NOT_SIGNED_BY_NEW_OWNER',
+  // local helpers (signing, key files)
+  'SIGNER_MISMATCH', 'BAD_KEYPAIR',
 ] as const;
 export type RegistrationErrorCode = (typeof REGISTRATION_ERROR_CODES)[number];
 
@@ -72,6 +56,8 @@ export class RegistrationError extends Error {
     super(`${code}: ${message}`);
   }
 }
+
+export type RegistrationResult<T> = Result<T, RegistrationError>;
 
 declare const walletBrand: unique symbol;
 /** A Solana wallet address: base58 of a 32-byte ed25519 public key (the same form as a {@link DeviceId}). */
@@ -141,22 +127,34 @@ export interface SignedTransfer {
 
 const encoder = new TextEncoder();
 const BASE64_SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-const REGISTRATION_KEYS = new Set(['v', 'type', 'device', 'owner', 'kind', 'model', 'interval_s', 'location', 'nonce', 'expires_at', 'maker']);
-const TRANSFER_KEYS = new Set(['v', 'type', 'device', 'from_owner', 'to_owner', 'nonce', 'expires_at']);
-const LOCATION_KEYS = new Set(['lat', 'lon', 'alt']);
-const SIGNED_REGISTRATION_KEYS = new Set(['request', 'device_sig', 'owner_sig', 'maker_sig']);
-const SIGNED_TRANSFER_KEYS = new Set(['request', 'from_sig', 'to_sig']);
+const keySet = (names: string) => new Set(names.split(' '));
+const REGISTRATION_KEYS = keySet('v type device owner kind model interval_s location nonce expires_at maker');
+const TRANSFER_KEYS = keySet('v type device from_owner to_owner nonce expires_at');
+const LOCATION_KEYS = keySet('lat lon alt');
+const SIGNED_REGISTRATION_KEYS = keySet('request device_sig owner_sig maker_sig');
+const SIGNED_TRANSFER_KEYS = keySet('request from_sig to_sig');
+
+/** C0 controls and DEL: a model name is shown in UIs and logs, where they could forge lines. */
+const hasControlCharacter = (text: string): boolean =>
+  [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const fail = (code: RegistrationErrorCode, message: string, path?: string): Result<never, RegistrationError> =>
+const isIntIn = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+const isModel = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MODEL_MAX_LENGTH && !hasControlCharacter(value);
+
+const fail = (code: RegistrationErrorCode, message: string, path?: string): RegistrationResult<never> =>
   err(new RegistrationError(code, message, path === undefined ? {} : { path }));
 
 function unknownKey(raw: Record<string, unknown>, allowed: ReadonlySet<string>, path: string) {
   const extra = Object.keys(raw).find((key) => !allowed.has(key));
-  return extra === undefined ? undefined : fail('SCHEMA', `unknown field "${extra}"`, path ? `${path}.${extra}` : extra);
+  return extra === undefined
+    ? undefined
+    : fail('SCHEMA', `unknown field "${extra}"`, path ? `${path}.${extra}` : extra);
 }
 
 function prefixed(prefix: string, body: Uint8Array): Buffer {
@@ -213,7 +211,11 @@ export function signRegistration(
   requireSigner(deviceSigner, req.device, 'device');
   requireSigner(ownerSigner, req.owner, 'owner');
   const message = registrationMessage(req);
-  const signed = { request: req, device_sig: b64(deviceSigner.sign(message)), owner_sig: b64(ownerSigner.sign(message)) };
+  const signed = {
+    request: req,
+    device_sig: b64(deviceSigner.sign(message)),
+    owner_sig: b64(ownerSigner.sign(message)),
+  };
   return makerSig === undefined ? signed : { ...signed, maker_sig: makerSig };
 }
 
@@ -229,7 +231,7 @@ export function signTransfer(req: TransferRequest, fromSigner: Signer, toSigner:
  * A wallet key pair from a Solana keypair file's content (a JSON array of 64 byte values: secret seed ‖ public
  * key). Refuses arrays whose public half does not belong to the seed.
  */
-export function solanaKeyPair(raw: unknown): Result<DeviceKeyPair, RegistrationError> {
+export function solanaKeyPair(raw: unknown): RegistrationResult<DeviceKeyPair> {
   if (!Array.isArray(raw) || raw.length !== 64 || !raw.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
     return fail('BAD_KEYPAIR', 'a Solana keypair is a JSON array of 64 byte values');
   }
@@ -241,7 +243,7 @@ export function solanaKeyPair(raw: unknown): Result<DeviceKeyPair, RegistrationE
   return ok(pair);
 }
 
-function validateLocation(raw: unknown, path: string): Result<DeclaredLocation, RegistrationError> {
+function validateLocation(raw: unknown, path: string): RegistrationResult<DeclaredLocation> {
   if (!isRecord(raw)) {
     return fail('SCHEMA', 'location must be an object', path);
   }
@@ -262,7 +264,7 @@ function validateLocation(raw: unknown, path: string): Result<DeclaredLocation, 
   return ok(alt === undefined ? { lat, lon } : { lat, lon, alt });
 }
 
-function checkCommon(raw: Record<string, unknown>, type: string, path: string): Result<never, RegistrationError> | undefined {
+function checkCommon(raw: Record<string, unknown>, type: string, path: string): RegistrationResult<never> | undefined {
   if (raw.v !== 1) {
     return typeof raw.v === 'number'
       ? fail('UNSUPPORTED_VERSION', `version ${raw.v} is not supported (this is v1)`, `${path}.v`)
@@ -277,9 +279,8 @@ function checkCommon(raw: Record<string, unknown>, type: string, path: string): 
   if (typeof raw.nonce !== 'string' || !NONCE_PATTERN.test(raw.nonce)) {
     return fail('BAD_NONCE', 'nonce must be 32 lowercase hex characters', `${path}.nonce`);
   }
-  const expires = raw.expires_at;
-  if (typeof expires !== 'number' || !Number.isInteger(expires) || expires < MIN_TIMESTAMP_MS || expires >= MAX_TIMESTAMP_MS) {
-    return fail('BAD_EXPIRY', 'expires_at must be integer milliseconds UTC between 2020 and 2100', `${path}.expires_at`);
+  if (!isIntIn(raw.expires_at, MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS - 1)) {
+    return fail('BAD_EXPIRY', 'expires_at must be integer ms UTC between 2020 and 2100', `${path}.expires_at`);
   }
   return undefined;
 }
@@ -288,7 +289,7 @@ function checkCommon(raw: Record<string, unknown>, type: string, path: string): 
  * Validates an untrusted, JSON-parsed registration request. Never throws. Unknown fields are refused, so the
  * canonical bytes of the returned value are exactly those of the input: what the signers signed.
  */
-export function validateRegistrationRequest(raw: unknown, path = 'request'): Result<RegistrationRequest, RegistrationError> {
+export function validateRegistrationRequest(raw: unknown, path = 'request'): RegistrationResult<RegistrationRequest> {
   if (!isRecord(raw)) {
     return fail('SCHEMA', 'a registration request must be a JSON object', path);
   }
@@ -302,13 +303,16 @@ export function validateRegistrationRequest(raw: unknown, path = 'request'): Res
   if (!isHardwareKind(raw.kind)) {
     return fail('UNKNOWN_KIND', 'kind must be one of weather, vehicle, energy', `${path}.kind`);
   }
-  const model = raw.model;
-  if (typeof model !== 'string' || model.length === 0 || model.length > MODEL_MAX_LENGTH || CONTROL_CHARS.test(model)) {
-    return fail('BAD_MODEL', `model must be 1 to ${MODEL_MAX_LENGTH} characters without control characters`, `${path}.model`);
+  const { model, interval_s } = raw;
+  if (!isModel(model)) {
+    return fail(
+      'BAD_MODEL',
+      `model must be 1 to ${MODEL_MAX_LENGTH} characters, no control characters`,
+      `${path}.model`,
+    );
   }
-  const interval = raw.interval_s;
-  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < MIN_INTERVAL_S || interval > MAX_INTERVAL_S) {
-    return fail('BAD_INTERVAL', `interval_s must be an integer in [${MIN_INTERVAL_S}, ${MAX_INTERVAL_S}]`, `${path}.interval_s`);
+  if (!isIntIn(interval_s, MIN_INTERVAL_S, MAX_INTERVAL_S)) {
+    return fail('BAD_INTERVAL', `interval_s must be an integer in [1, ${MAX_INTERVAL_S}]`, `${path}.interval_s`);
   }
   if (raw.maker !== undefined && !isWalletAddress(raw.maker)) {
     return fail('BAD_WALLET', 'maker must be base58 of a 32-byte ed25519 public key', `${path}.maker`);
@@ -322,23 +326,22 @@ export function validateRegistrationRequest(raw: unknown, path = 'request'): Res
     location = result.value;
   }
   const { device, owner, kind, nonce, expires_at, maker } = raw as unknown as RegistrationRequest;
-  return ok({
+  const request: RegistrationRequest = {
     v: 1,
     type: 'register',
     device,
     owner,
     kind,
     model,
-    interval_s: interval,
-    ...(location === undefined ? {} : { location }),
+    interval_s,
     nonce,
     expires_at,
-    ...(maker === undefined ? {} : { maker }),
-  });
+  };
+  return ok({ ...request, ...(location && { location }), ...(maker && { maker }) });
 }
 
 /** Validates an untrusted transfer request. Never throws; refuses unknown fields and `from_owner === to_owner`. */
-export function validateTransferRequest(raw: unknown, path = 'request'): Result<TransferRequest, RegistrationError> {
+export function validateTransferRequest(raw: unknown, path = 'request'): RegistrationResult<TransferRequest> {
   if (!isRecord(raw)) {
     return fail('SCHEMA', 'a transfer request must be a JSON object', path);
   }
@@ -379,7 +382,7 @@ export interface VerifiedTransfer {
   readonly toSig: Buffer;
 }
 
-function decodeSignature(raw: unknown, path: string, missing: RegistrationErrorCode): Result<Buffer, RegistrationError> {
+function decodeSignature(raw: unknown, path: string, missing: RegistrationErrorCode): RegistrationResult<Buffer> {
   if (raw === undefined || raw === null || raw === '') {
     return fail(missing, `${path} is missing`, path);
   }
@@ -389,7 +392,11 @@ function decodeSignature(raw: unknown, path: string, missing: RegistrationErrorC
   return ok(Buffer.from(raw, 'base64'));
 }
 
-function checkExpiry(expiresAt: number, now: number, options: VerifyRequestOptions): Result<never, RegistrationError> | undefined {
+function checkExpiry(
+  expiresAt: number,
+  now: number,
+  options: VerifyRequestOptions,
+): RegistrationResult<never> | undefined {
   if (expiresAt <= now) {
     return fail('REQUEST_EXPIRED', `the request expired ${now - expiresAt} ms ago`, 'request.expires_at');
   }
@@ -413,12 +420,11 @@ export function verifyRegistration(
   verifier: SignatureVerifier,
   now: number,
   options: VerifyRequestOptions = {},
-): Result<VerifiedRegistration, RegistrationError> {
+): RegistrationResult<VerifiedRegistration> {
   if (!isRecord(raw)) {
     return fail('SCHEMA', 'a signed registration must be a JSON object');
   }
-  const shape = unknownKey(raw, SIGNED_REGISTRATION_KEYS, '');
-  const request = shape ?? validateRegistrationRequest(raw.request);
+  const request = unknownKey(raw, SIGNED_REGISTRATION_KEYS, '') ?? validateRegistrationRequest(raw.request);
   if (!request.ok) {
     return request;
   }
@@ -426,24 +432,25 @@ export function verifyRegistration(
   const deviceSig = decodeSignature(raw.device_sig, 'device_sig', 'BAD_DEVICE_SIGNATURE');
   const ownerSig = decodeSignature(raw.owner_sig, 'owner_sig', 'BAD_OWNER_SIGNATURE');
   if (!deviceSig.ok || !ownerSig.ok) {
-    return !deviceSig.ok ? deviceSig : (ownerSig as Result<never, RegistrationError>);
+    return !deviceSig.ok ? deviceSig : (ownerSig as RegistrationResult<never>);
   }
   if (req.maker === undefined && raw.maker_sig !== undefined) {
     return fail('SCHEMA', 'maker_sig needs request.maker to name the maker key', 'maker_sig');
   }
-  const makerSig = req.maker === undefined ? undefined : decodeSignature(raw.maker_sig, 'maker_sig', 'MAKER_SIGNATURE_MISSING');
+  const makerSig =
+    req.maker === undefined ? undefined : decodeSignature(raw.maker_sig, 'maker_sig', 'MAKER_SIGNATURE_MISSING');
   if (makerSig && !makerSig.ok) {
     return makerSig;
   }
   const message = registrationMessage(req);
   if (!verifier.verify(req.device, message, deviceSig.value)) {
-    return fail('BAD_DEVICE_SIGNATURE', 'device_sig is not the device key\'s signature of the request', 'device_sig');
+    return fail('BAD_DEVICE_SIGNATURE', "device_sig is not the device key's signature of the request", 'device_sig');
   }
   if (!verifier.verify(asKey(req.owner), message, ownerSig.value)) {
-    return fail('BAD_OWNER_SIGNATURE', 'owner_sig is not the owner wallet\'s signature of the request', 'owner_sig');
+    return fail('BAD_OWNER_SIGNATURE', "owner_sig is not the owner wallet's signature of the request", 'owner_sig');
   }
-  if (req.maker !== undefined && makerSig?.ok && !verifier.verify(asKey(req.maker), attestationMessage(req.device), makerSig.value)) {
-    return fail('BAD_MAKER_SIGNATURE', 'maker_sig is not the maker key\'s attestation of this device', 'maker_sig');
+  if (req.maker && makerSig?.ok && !verifier.verify(asKey(req.maker), attestationMessage(req.device), makerSig.value)) {
+    return fail('BAD_MAKER_SIGNATURE', "maker_sig is not the maker key's attestation of this device", 'maker_sig');
   }
   const expired = checkExpiry(req.expires_at, now, options);
   if (expired) {
@@ -462,7 +469,7 @@ export function verifyTransfer(
   verifier: SignatureVerifier,
   now: number,
   options: VerifyRequestOptions = {},
-): Result<VerifiedTransfer, RegistrationError> {
+): RegistrationResult<VerifiedTransfer> {
   if (!isRecord(raw)) {
     return fail('SCHEMA', 'a signed transfer must be a JSON object');
   }
@@ -474,14 +481,17 @@ export function verifyTransfer(
   const fromSig = decodeSignature(raw.from_sig, 'from_sig', 'TRANSFER_NOT_SIGNED_BY_OLD_OWNER');
   const toSig = decodeSignature(raw.to_sig, 'to_sig', 'TRANSFER_NOT_SIGNED_BY_NEW_OWNER');
   if (!fromSig.ok || !toSig.ok) {
-    return !fromSig.ok ? fromSig : (toSig as Result<never, RegistrationError>);
+    return !fromSig.ok ? fromSig : (toSig as RegistrationResult<never>);
   }
   const message = transferMessage(req);
   if (!verifier.verify(asKey(req.from_owner), message, fromSig.value)) {
-    return fail('TRANSFER_NOT_SIGNED_BY_OLD_OWNER', 'from_sig is not from_owner\'s signature of the request', 'from_sig');
+    return fail('TRANSFER_NOT_SIGNED_BY_OLD_OWNER', "from_sig is not from_owner's signature of it", 'from_sig');
   }
   if (!verifier.verify(asKey(req.to_owner), message, toSig.value)) {
-    return fail('TRANSFER_NOT_SIGNED_BY_NEW_OWNER', 'to_sig is not to_owner\'s signature of the request', 'to_sig');
+    return fail('TRANSFER_NOT_SIGNED_BY_NEW_OWNER', "to_sig is not to_owner's signature of the request", 'to_sig');
   }
-  return checkExpiry(req.expires_at, now, options) ?? ok({ request: req, message, fromSig: fromSig.value, toSig: toSig.value });
+  return (
+    checkExpiry(req.expires_at, now, options) ??
+    ok({ request: req, message, fromSig: fromSig.value, toSig: toSig.value })
+  );
 }
