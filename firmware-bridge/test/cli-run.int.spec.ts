@@ -1,0 +1,115 @@
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { deviceId } from '@groundtruth/protocol';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort, waitForPort } from '../../test/setup/ports.js';
+import { ecowittForm } from '../src/simulation/ecowitt.encoder.js';
+import { ReadingsSubscriber, waitFor } from './helpers.js';
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const cli = path.join(repo, 'firmware-bridge/bin/gt-bridge.js');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-cli-'));
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-b', 'firmware-bridge'], { cwd: repo, stdio: 'inherit' });
+}, 180_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function gtBridge(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const PASSKEY = 'A1B2C3D4E5F60718293A4B5C6D7E8F90';
+
+describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt protocol over HTTP)', () => {
+  it('a hardware owner creates a key, runs the bridge, and reads its counters', async () => {
+    // Given a new device key (mode 0600, never overwritten)
+    const keyFile = path.join(dir, 'device.key');
+    const keygen = await gtBridge('keygen', '--out', keyFile);
+    expect(keygen.code).toBe(0);
+    const device = deviceId(keygen.stdout.trim());
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const again = await gtBridge('keygen', '--out', keyFile);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('KEY_EXISTS');
+
+    // and a config for an Ecowitt gateway pushing to the bridge
+    const port = await freePort();
+    const config = path.join(dir, 'bridge.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        keyFile: 'device.key',
+        dataDir: 'data',
+        adapter: { type: 'ecowitt', listen: { host: '127.0.0.1', port }, passkey: PASSKEY },
+        mqtt: { url: inject('mqttUrl') },
+        batch: { maxReadings: 5, maxAgeMs: 50 },
+        signer: 'node',
+        statusIntervalMs: 200,
+        log: { level: 'warn' },
+      }),
+    );
+    const subscriber = new ReadingsSubscriber(inject('mqttUrl'), device);
+    await subscriber.start();
+
+    // When the bridge runs and the gateway posts 30 readings, one with a wrong passkey and one unreadable
+    const bridge = spawn(process.execPath, [cli, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    bridge.stdout.on('data', (c: Buffer) => (output += c));
+    bridge.stderr.on('data', (c: Buffer) => (output += c));
+    const exited = new Promise<number | null>((resolve) => bridge.once('exit', resolve));
+    await waitForPort(port, { abort: () => (bridge.exitCode === null ? undefined : `bridge exited: ${output}`) });
+    const post = (body: string) =>
+      fetch(`http://127.0.0.1:${port}/data/report/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const t0 = Date.UTC(2026, 0, 1, 12);
+    for (let i = 0; i < 30; i++) {
+      const metrics = { temperature: 10 + i / 10, humidity: 60, pressure: 101_000, wind_speed: 2, wind_direction: 180 };
+      expect((await post(ecowittForm(metrics, t0 + i * 60_000, { passkey: PASSKEY }))).status).toBe(200);
+    }
+    expect((await post(ecowittForm({ temperature: 5 }, t0, { passkey: 'F'.repeat(32) }))).status).toBe(401);
+    expect((await post(`PASSKEY=${PASSKEY}&dateutc=not-a-date&tempf=banana`)).status).toBe(400);
+    await subscriber.waitForAll(1, 30);
+    bridge.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await subscriber.stop();
+
+    // Then the network got seq 1..30 exactly once, and `status` shows what happened
+    expect(subscriber.seqs.size).toBe(30);
+    expect(subscriber.duplicates).toBe(0);
+    const status = await gtBridge('status', '--data-dir', path.join(dir, 'data'), '--json');
+    expect(status.code).toBe(0);
+    const parsed = JSON.parse(status.stdout);
+    expect(parsed).toMatchObject({ device, running: false, counters: { read: 30, queued: 30, published: 30, acked: 30, evicted: 0 } });
+    expect(Object.values(parsed.counters.rejected as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(2);
+    const human = await gtBridge('status', '--data-dir', path.join(dir, 'data'));
+    expect(human.stdout).toContain('acked 30');
+  });
+
+  it('refuses a bad config naming the field, and a missing option with a usage error', async () => {
+    const config = path.join(dir, 'bad.json');
+    writeFileSync(config, JSON.stringify({ keyFile: 'k', dataDir: 'd', adapter: { type: 'ecowitt' }, mqtt: { url: 'http://x' }, mode: 'fast' }));
+    const bad = await gtBridge('run', '--config', config);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('BAD_CONFIG');
+    expect(bad.stderr).toContain('mqtt.url');
+    expect(bad.stderr).toContain('mode');
+    const usage = await gtBridge('simulate', '--kind', 'weather');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--count');
+    const faults = await gtBridge('simulate', '--kind', 'vehicle', '--count', '2', '--broker', 'mqtt://127.0.0.1:1', '--faults', 'indoor:1', '--data-dir', path.join(dir, 'sim'));
+    expect(faults.code).toBe(1);
+    expect(faults.stderr).toContain('indoor does not apply to vehicle');
+  });
+});
