@@ -1,0 +1,104 @@
+import { NodeCryptoVerifier, READINGS_TOPIC_FILTER, sharedReadingsSubscription } from '@groundtruth/protocol';
+import { createLogger, createMetricsRegistry, type Logger } from '@groundtruth/service-kit';
+import pg from 'pg';
+import type { Registry } from 'prom-client';
+import { DeviceRegistry } from './device.registry.js';
+import type { IngestConfig } from './ingest.config.js';
+import { IngestMetrics } from './ingest.metrics.js';
+import { IngestService, type AsyncVerifier } from './ingest.service.js';
+import type { ConsumerOptions, MessageBatch } from './mqtt-batch.consumer.js';
+import { DeviceRateLimiter } from './rate.limiter.js';
+import { ReadingsRepository, type WriteOutcome } from './readings.repository.js';
+
+export interface IngestCoreOptions {
+  readonly logger?: Logger;
+  /** the process's Prometheus registry; a new one (with process metrics) by default */
+  readonly metricsRegistry?: Registry;
+  readonly verifier?: AsyncVerifier;
+  /** called after each commit, before the PUBACKs are sent */
+  readonly onCommit?: (outcome: WriteOutcome, batch: MessageBatch) => void;
+}
+
+/** The ingest's parts behind the transport: what both the Nest microservice and the plain runner use. */
+export interface IngestCore {
+  readonly config: IngestConfig;
+  readonly service: IngestService;
+  readonly registry: DeviceRegistry;
+  readonly limiter: DeviceRateLimiter;
+  readonly metrics: IngestMetrics;
+  readonly metricsRegistry: Registry;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Connects the registry cache (LISTEN) and builds the service; the writer connects on its first batch. */
+export async function createIngestCore(config: IngestConfig, options: IngestCoreOptions = {}): Promise<IngestCore> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, base: { service: 'ingest' } });
+  const metricsRegistry = options.metricsRegistry ?? createMetricsRegistry({ service: 'ingest' });
+  const metrics = new IngestMetrics(metricsRegistry);
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: 4,
+    application_name: 'gt-ingest',
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
+  pool.on('error', (error) => logger.warn('ingest_pool_error', { error }));
+  const registry = new DeviceRegistry(
+    pool,
+    config.databaseUrl,
+    logger,
+    config.registryNotify ? {} : { listen: false, maxAgeMs: config.registryPollMs, unknownTtlMs: config.registryPollMs },
+  );
+  try {
+    await registry.start();
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const writer = new ReadingsRepository(
+    config.databaseUrl,
+    { lateWindowMs: config.lateWindowMs, connections: config.writerConnections, copy: config.copy },
+    logger,
+  );
+  const limiter = new DeviceRateLimiter({ ratePerS: config.ratePerS, burst: config.rateBurst });
+  const service = new IngestService({
+    registry,
+    writer,
+    verifier: options.verifier ?? new NodeCryptoVerifier(),
+    limiter,
+    rules: config,
+    logger,
+    metrics,
+    ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+  });
+  return {
+    config,
+    service,
+    registry,
+    limiter,
+    metrics,
+    metricsRegistry,
+    logger,
+    async close() {
+      await registry.stop();
+      await writer.close();
+      await pool.end();
+    },
+  };
+}
+
+/** The MQTT consumer settings of a config. */
+export function consumerOptions(config: IngestConfig): ConsumerOptions {
+  return {
+    url: config.mqttUrl,
+    clientId: config.clientId,
+    subscription: config.shareGroup === '' ? READINGS_TOPIC_FILTER : sharedReadingsSubscription(config.shareGroup),
+    protocolVersion: config.mqttProtocol,
+    sessionExpiryS: config.sessionExpiryS,
+    maxMessages: config.batchMaxMessages,
+    maxBytes: config.batchMaxBytes,
+    maxAgeMs: config.batchMaxAgeMs,
+    maxInFlight: config.maxBatchesInFlight,
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * Per-device sequence bookkeeping: which readings of a batch are new, which are harmless redeliveries, which
+ * reuse or rewind a seq, and which gaps open or close. Pure; the repository loads the state under a row lock,
+ * runs {@link classifySeqs}, and writes the result in the same transaction. See the README for the rules.
+ */
+
+/** Missing seqs `from..to` (inclusive) of a device, first noticed at `detectedAt` (ms). */
+export interface SeqGap {
+  readonly from: number;
+  readonly to: number;
+  readonly detectedAt: number;
+}
+
+export interface DeviceSeqState {
+  /** highest stored seq; undefined while nothing of the device is stored */
+  readonly highSeq: number | undefined;
+  /** open gaps below `highSeq` (loaded only when a candidate is at or below it) */
+  readonly gaps: readonly SeqGap[];
+}
+
+export interface SeqCandidate {
+  readonly device: string;
+  readonly seq: number;
+  /** canonical body text: equal text = the same signed reading */
+  readonly body: string;
+}
+
+export type SeqVerdict =
+  | { readonly kind: 'accept'; readonly late: boolean }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'reject'; readonly code: 'REPLAYED_SEQ' | 'NON_INCREASING_SEQ'; readonly detail: string };
+
+export interface DeviceSeqUpdate {
+  readonly device: string;
+  /** the new high-water mark; undefined when nothing of the device is stored yet */
+  readonly highSeq: number | undefined;
+  readonly accepted: number;
+  /** `from_seq` of stored gaps to delete (closed or split); deleted before {@link insertGaps} are inserted */
+  readonly deleteGapsFrom: readonly number[];
+  readonly insertGaps: readonly SeqGap[];
+  /** gaps opened by a seq jump in this batch */
+  readonly newGaps: number;
+}
+
+export interface SeqClassification {
+  /** one verdict per candidate, in the candidates' order */
+  readonly verdicts: readonly SeqVerdict[];
+  /** one entry per device whose state changed */
+  readonly updates: readonly DeviceSeqUpdate[];
+}
+
+export interface SeqRules {
+  readonly nowMs: number;
+  /** how long after a gap was detected a reading may still fill it (ms) */
+  readonly lateWindowMs: number;
+}
+
+export const storedKey = (device: string, seq: number): string => `${device}:${seq}`;
+
+/** Candidates at or below their device's high-water mark: for these the stored history must be loaded. */
+export function candidatesNeedingHistory<C extends SeqCandidate>(
+  candidates: readonly C[],
+  highSeqs: ReadonlyMap<string, number | undefined>,
+): C[] {
+  return candidates.filter((candidate) => {
+    const high = highSeqs.get(candidate.device);
+    return high !== undefined && candidate.seq <= high;
+  });
+}
+
+interface WorkingGap extends SeqGap {
+  readonly stored: boolean;
+}
+
+class DeviceWork {
+  high: number | undefined;
+  gaps: WorkingGap[];
+  readonly deleted = new Set<number>();
+  readonly batchBodies = new Map<number, string>();
+  accepted = 0;
+  newGaps = 0;
+  changed = false;
+
+  constructor(
+    readonly device: string,
+    state: DeviceSeqState | undefined,
+  ) {
+    this.high = state?.highSeq;
+    this.gaps = (state?.gaps ?? []).map((gap) => ({ ...gap, stored: true }));
+  }
+
+  openGap(from: number, to: number, nowMs: number): void {
+    if (from <= to) {
+      this.gaps.push({ from, to, detectedAt: nowMs, stored: false });
+      this.newGaps++;
+    }
+  }
+
+  gapOf(seq: number): WorkingGap | undefined {
+    return this.gaps.find((gap) => gap.from <= seq && seq <= gap.to);
+  }
+
+  fill(gap: WorkingGap, seq: number): void {
+    this.gaps = this.gaps.filter((other) => other !== gap);
+    if (gap.stored) {
+      this.deleted.add(gap.from);
+    }
+    if (gap.from <= seq - 1) {
+      this.gaps.push({ from: gap.from, to: seq - 1, detectedAt: gap.detectedAt, stored: false });
+    }
+    if (seq + 1 <= gap.to) {
+      this.gaps.push({ from: seq + 1, to: gap.to, detectedAt: gap.detectedAt, stored: false });
+    }
+  }
+
+  update(): DeviceSeqUpdate {
+    return {
+      device: this.device,
+      highSeq: this.high,
+      accepted: this.accepted,
+      deleteGapsFrom: [...this.deleted],
+      insertGaps: this.gaps.filter((gap) => !gap.stored).map(({ from, to, detectedAt }) => ({ from, to, detectedAt })),
+      newGaps: this.newGaps,
+    };
+  }
+}
+
+/**
+ * Decides every candidate of a batch against its device's state and the bodies already stored for
+ * `(device, seq)` (keyed by {@link storedKey}; needed only for {@link candidatesNeedingHistory}).
+ * Candidates are taken in seq order per device, so a batch that arrived out of order opens no false gaps.
+ */
+export function classifySeqs(
+  candidates: readonly SeqCandidate[],
+  states: ReadonlyMap<string, DeviceSeqState>,
+  storedBodies: ReadonlyMap<string, string>,
+  rules: SeqRules,
+): SeqClassification {
+  const verdicts: SeqVerdict[] = new Array(candidates.length);
+  const order = candidates.map((_, i) => i);
+  order.sort((a, b) => {
+    const x = candidates[a]!;
+    const y = candidates[b]!;
+    return x.device < y.device ? -1 : x.device > y.device ? 1 : x.seq - y.seq || a - b;
+  });
+  const devices = new Map<string, DeviceWork>();
+  for (const i of order) {
+    const { device, seq, body } = candidates[i]!;
+    let work = devices.get(device);
+    if (work === undefined) {
+      work = new DeviceWork(device, states.get(device));
+      devices.set(device, work);
+    }
+    verdicts[i] = decide(work, seq, body, storedBodies.get(storedKey(device, seq)), rules);
+  }
+  const updates: DeviceSeqUpdate[] = [];
+  for (const work of devices.values()) {
+    if (work.changed) {
+      updates.push(work.update());
+    }
+  }
+  return { verdicts, updates };
+}
+
+function decide(work: DeviceWork, seq: number, body: string, stored: string | undefined, rules: SeqRules): SeqVerdict {
+  const earlier = work.batchBodies.get(seq) ?? stored;
+  if (earlier !== undefined) {
+    return earlier === body
+      ? { kind: 'duplicate' }
+      : { kind: 'reject', code: 'REPLAYED_SEQ', detail: `seq ${seq} is already stored with a different body` };
+  }
+  const accept = (late: boolean): SeqVerdict => {
+    work.batchBodies.set(seq, body);
+    work.accepted++;
+    work.changed = true;
+    return { kind: 'accept', late };
+  };
+  if (work.high === undefined) {
+    // The first reading seen: seqs below it may still be in flight on another ingest instance.
+    work.openGap(0, seq - 1, rules.nowMs);
+    work.high = seq;
+    return accept(false);
+  }
+  if (seq > work.high) {
+    work.openGap(work.high + 1, seq - 1, rules.nowMs);
+    work.high = seq;
+    return accept(false);
+  }
+  const gap = work.gapOf(seq);
+  if (gap === undefined) {
+    return {
+      kind: 'reject',
+      code: 'NON_INCREASING_SEQ',
+      detail: `seq ${seq} is not above the high-water mark ${work.high} and fills no open gap`,
+    };
+  }
+  if (rules.nowMs - gap.detectedAt > rules.lateWindowMs) {
+    return {
+      kind: 'reject',
+      code: 'NON_INCREASING_SEQ',
+      detail: `seq ${seq} arrived after the late window of gap ${gap.from}..${gap.to} closed`,
+    };
+  }
+  work.fill(gap, seq);
+  return accept(true);
+}
