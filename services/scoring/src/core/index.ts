@@ -1,0 +1,25 @@
+/** The pure scoring core: no I/O, no clock, no randomness. */
+export * from './algorithms.js';
+export * from './checks.js';
+export * from './context.js';
+export * from './device-meta.js';
+export * from './device-pass.js';
+export * from './epoch.js';
+export * from './geo.js';
+export * from './hour-rollup.js';
+export * from './location-score.js';
+export * from './params.js';
+export * from './quarantine.js';
+export * from './reasons.js';
+export * from './series.js';
+export * from './spatial/buddy.js';
+export * from './spatial/neighbours.js';
+export * from './spatial/spatial-pass.js';
+export * from './stats.js';
+export * from './sun.js';
+export * from './time.js';
+export * from './variables.js';
+export * from './version.js';
+export { magnusDewPoint } from './checks/dew-point.js';
+export * from './examples.js';
+export * from './reward-score.js';
