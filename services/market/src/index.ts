@@ -1,0 +1,27 @@
+// Public surface of @groundtruth/market.
+export * from './core/dataset-query.js';
+export * from './core/export-row.js';
+export * from './core/manifest.js';
+export * from './core/manifest-schema.js';
+export * from './core/market-error.js';
+export * from './core/merkle-accumulator.js';
+export * from './core/network-key.js';
+export * from './core/owner-auth.js';
+export * from './core/payment-check.js';
+export * from './core/pricing.js';
+export * from './core/quote.js';
+export * from './core/revenue-share.js';
+export * from './core/row-check.js';
+export * from './core/row-format.js';
+export * from './export/dataset-exporter.js';
+export * from './export/readings.source.js';
+export * from './fixtures/signed-readings.js';
+export type { RevenueShareSink, RevenueShareRow } from './db/orders.repository.js';
+export * from './market.app.js';
+export * from './market.config.js';
+export * from './network-key.file.js';
+export * from './payments/chain-payments.js';
+export * from './payments/payment.observer.js';
+export * from './verify/verify-export.js';
+export * from './verify/verify-export.cli.js';
+export * from './fixtures/readings.seed.js';

@@ -1,0 +1,213 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateKeyPair } from '@groundtruth/protocol';
+import { latLngToCell } from 'h3-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CatalogueRepository } from '../src/db/catalogue.repository.js';
+import {
+  buildManifest,
+  DATA_FILE_NAMES,
+  exportMetrics,
+  NetworkKey,
+  parseDatasetQuery,
+  RowCodec,
+  runVerifyExportCli,
+  streamDatasetRows,
+  verifyExport,
+  writeExport,
+  type ExportFormat,
+  type FrozenQuery,
+} from '../src/index.js';
+import { BERLIN, DAY, MarketDb, seedWeatherFleet, UTRECHT } from './market-fixture.js';
+
+const key = NetworkKey.fromSecret(Buffer.alloc(32, 3));
+const license = { id: 'CC-BY-4.0', name: 'CC BY 4.0', url: 'https://creativecommons.org/licenses/by/4.0/' };
+let db: MarketDb;
+let devices: string[];
+
+const query = (extra: Record<string, unknown> = {}): FrozenQuery => ({
+  ...parseDatasetQuery({ kind: 'weather', from: DAY, to: DAY + 86_400_000, ...extra }),
+  asOf: DAY + 2 * 86_400_000,
+});
+
+/** Exports a query from the database into `<db.dir>/<name>/` with its signed manifest. */
+async function exportTo(name: string, q: FrozenQuery, format: ExportFormat): Promise<string> {
+  const dir = join(db.dir, name);
+  await mkdir(dir, { recursive: true });
+  const codec = new RowCodec(exportMetrics(q));
+  const summary = await writeExport(streamDatasetRows(db.pool, q), codec, format, createWriteStream(join(dir, DATA_FILE_NAMES[format])), {
+    rowGroupSize: 50,
+  });
+  const manifest = buildManifest({ orderId: name, query: q, format, codec, summary, license, createdAt: DAY }, key);
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+beforeAll(async () => {
+  db = await MarketDb.create();
+  ({ devices } = await seedWeatherFleet(db, [generateKeyPair().deviceId]));
+});
+
+afterAll(async () => {
+  await db?.close();
+});
+
+describe('catalogue counts on the real database', () => {
+  const catalogue = () => new CatalogueRepository(db.pool);
+
+  it('counts rows and devices, filtered by metrics, flags, region and asOf', async () => {
+    expect(await catalogue().stats(query())).toMatchObject({ rows: 180, devices: 3, first: DAY, last: DAY + 59 * 60_000 });
+    // wind_direction is missing from every 3rd reading
+    expect((await catalogue().stats(query({ metrics: 'wind_direction' }))).rows).toBe(120);
+    // station 0 has 8 flagged readings (seq 7, 14, …, 56)
+    const unflagged = await catalogue().stats(query({ excludeFlagged: true }));
+    expect(unflagged.perDevice.find((d) => d.device === devices[0])?.rows).toBe(52);
+    // a box around Utrecht: station 0 (its own GNSS) and station 2 (declared location), not Berlin
+    const box = await catalogue().stats(query({ bbox: [5.0, 52.0, 5.3, 52.2] }));
+    expect(box.perDevice.map((d) => d.device).sort()).toEqual([devices[0], devices[2]].sort());
+    // the H3 cell holding Berlin only
+    const cell = latLngToCell(BERLIN.lat, BERLIN.lon, 8);
+    expect((await catalogue().stats(query({ cells: cell }))).perDevice).toEqual([{ device: devices[1], rows: 60 }]);
+    // frozen before the readings were received: nothing
+    expect((await catalogue().stats({ ...query(), asOf: DAY - 1 })).rows).toBe(0);
+  });
+});
+
+describe('export and verify-export', () => {
+  it.each(['csv', 'jsonl', 'parquet'] as const)('exports %s with provenance that verify-export accepts', async (format) => {
+    const dir = await exportTo(`all-${format}`, query(), format);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ rows: 180, devices: 3, timeRange: { first: DAY, last: DAY + 59 * 60_000 }, network: key.publicKey });
+    const report = await verifyExport(dir, { networkKey: key.publicKey });
+    expect(report.failures).toEqual([]);
+    expect(report.badRows).toEqual([]);
+    expect(report).toMatchObject({ ok: true, rows: 180, format });
+  });
+
+  it('gives the same Merkle root in every format (the root covers rows, not bytes)', async () => {
+    const roots = await Promise.all(
+      (['csv', 'jsonl', 'parquet'] as const).map(async (format) => {
+        const dir = await exportTo(`root-${format}`, query({ bbox: [5.0, 52.0, 5.3, 52.2] }), format);
+        return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')).merkle.root as string;
+      }),
+    );
+    expect(new Set(roots).size).toBe(1);
+  });
+
+  it('names a tampered CSV row and fails the root and digest', async () => {
+    // Given an honest export of Utrecht's station
+    const dir = await exportTo('tamper-csv', query(), 'csv');
+    const path = join(dir, 'data.csv');
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    // When someone raises one temperature column (line 11) and forges another row's signed body (line 41)
+    const columns = lines[0]!.split(',');
+    const t = columns.indexOf('temperature');
+    const fields = lines[10]!.split(',');
+    fields[t] = String(Number(fields[t]) + 5);
+    lines[10] = fields.join(',');
+    lines[40] = lines[40]!.replace(/""humidity"":(\d+)/, (_m, h: string) => `""humidity"":${Number(h) + 1}`);
+    await writeFile(path, lines.join('\n'));
+    // Then verify-export fails and names both rows with their reasons
+    const report = await verifyExport(dir);
+    expect(report.ok).toBe(false);
+    expect(report.badRows.map((r) => [r.line, r.code])).toEqual([
+      [11, 'CONTENT_MISMATCH'],
+      [41, expect.stringMatching(/^(BAD_SIGNATURE|BAD_PROOF|CONTENT_MISMATCH)$/)],
+    ]);
+    expect(report.failures.map((f) => f.code)).toEqual(['MANIFEST_ROOT_MISMATCH', 'CHUNK_MISMATCH', 'FILE_DIGEST_MISMATCH']);
+  });
+
+  it('localises a changed quality flag (not signed by the device) to its chunk of rows', async () => {
+    // Given an export in chunks of 16 rows
+    const dir = join(db.dir, 'tamper-qflags');
+    await mkdir(dir, { recursive: true });
+    const q = query();
+    const codec = new RowCodec(exportMetrics(q));
+    const summary = await writeExport(streamDatasetRows(db.pool, q), codec, 'csv', createWriteStream(join(dir, 'data.csv')), { chunkSize: 16 });
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(buildManifest({ orderId: 'q', query: q, format: 'csv', codec, summary, license, createdAt: DAY }, key)));
+    // When a flagged row (qflags 4) is passed off as clean
+    const path = join(dir, 'data.csv');
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    const flagged = lines.findIndex((line) => line.includes(',4,"'));
+    lines[flagged] = lines[flagged]!.replace(',4,"', ',0,"');
+    await writeFile(path, lines.join('\n'));
+    // Then every row still proves its reading, but the chunk holding that line is named
+    const report = await verifyExport(dir);
+    expect(report.badRows).toEqual([]);
+    const chunk = Math.floor((flagged - 1) / 16);
+    expect(report.failures.filter((f) => f.code === 'CHUNK_MISMATCH').map((f) => f.detail)).toEqual([
+      `rows ${chunk * 16 + 1}–${chunk * 16 + 16} (lines ${chunk * 16 + 2}–${chunk * 16 + 17}) differ from what the manifest signed`,
+    ]);
+  });
+
+  it('names a forged single-envelope body as BAD_SIGNATURE and a forged batch body as BAD_PROOF', async () => {
+    const dir = await exportTo('tamper-jsonl', query(), 'jsonl');
+    const path = join(dir, 'data.jsonl');
+    const rows = (await readFile(path, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line));
+    const forge = (row: Record<string, any>) => {
+      const body = JSON.parse(row.body);
+      body.metrics.humidity += 1;
+      row.metrics.humidity = body.metrics.humidity;
+      row.body = JSON.stringify(body);
+    };
+    const single = rows.findIndex((r) => r.device === devices[0] && r.batch_root === null);
+    const batched = rows.findIndex((r) => r.device === devices[2]);
+    forge(rows[single]);
+    forge(rows[batched]);
+    await writeFile(path, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const report = await verifyExport(dir);
+    expect(report.badRows).toEqual(
+      [
+        { line: single + 1, code: 'BAD_SIGNATURE', detail: expect.any(String) },
+        { line: batched + 1, code: 'BAD_PROOF', detail: expect.any(String) },
+      ].sort((a, b) => a.line - b.line),
+    );
+  });
+
+  it('fails a tampered manifest on its network signature, and a dropped row on the count and root', async () => {
+    const dir = await exportTo('tamper-manifest', query(), 'csv');
+    const manifestPath = join(dir, 'manifest.json');
+    const honest = await readFile(manifestPath, 'utf8');
+    const doctored = JSON.parse(honest);
+    doctored.license.id = 'CC0-1.0';
+    await writeFile(manifestPath, JSON.stringify(doctored));
+    expect((await verifyExport(dir)).failures.map((f) => f.code)).toEqual(['BAD_NETWORK_SIGNATURE']);
+    // a manifest re-signed by someone else's key: valid on its own, not the network's
+    const other = NetworkKey.fromSecret(Buffer.alloc(32, 4));
+    const { signature: _s, network: _n, ...unsigned } = JSON.parse(honest);
+    await writeFile(manifestPath, JSON.stringify((await import('../src/index.js')).signManifest(unsigned, other)));
+    expect((await verifyExport(dir, { networkKey: key.publicKey })).failures.map((f) => f.code)).toEqual(['NETWORK_KEY_MISMATCH']);
+    // the honest manifest with one row dropped from the data
+    await writeFile(manifestPath, honest);
+    const data = join(dir, 'data.csv');
+    const lines = (await readFile(data, 'utf8')).split('\n');
+    lines.splice(5, 1);
+    await writeFile(data, lines.join('\n'));
+    expect((await verifyExport(dir)).failures.map((f) => f.code)).toEqual([
+      'COUNT_MISMATCH',
+      'MANIFEST_ROOT_MISMATCH',
+      'CHUNK_MISMATCH',
+      'FILE_DIGEST_MISMATCH',
+    ]);
+  });
+
+  it('runs as a CLI: exit 0 for an honest export, 1 naming the bad rows, 2 for bad usage', async () => {
+    const dir = await exportTo('cli', query(), 'csv');
+    const out: string[] = [];
+    const io = { out: (line: string) => out.push(line), err: (line: string) => out.push(line) };
+    expect(await runVerifyExportCli([join(dir, 'data.csv'), '--network-key', key.publicKey], io)).toBe(0);
+    expect(out[0]).toMatch(/^OK: /);
+    const path = join(dir, 'data.csv');
+    await writeFile(path, (await readFile(path, 'utf8')).replace(/,4,"/, ',0,"'));
+    out.length = 0;
+    expect(await runVerifyExportCli([dir], io)).toBe(1);
+    expect(out.join('\n')).toMatch(/CHUNK_MISMATCH: rows 1–1024 \(lines 2–181\)/);
+    await writeFile(path, (await readFile(path, 'utf8')).replace(/""temperature"":/, '""temperature"":1'));
+    out.length = 0;
+    expect(await runVerifyExportCli([dir], io)).toBe(1);
+    expect(out.join('\n')).toMatch(/line \d+: (BAD_SIGNATURE|CONTENT_MISMATCH)/);
+    expect(await runVerifyExportCli([], io)).toBe(2);
+    expect(await runVerifyExportCli([join(db.dir, 'missing')], io)).toBe(1);
+  });
+});
