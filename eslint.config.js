@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'dashboards/build/**', '**/bin/*.js', '.data/**', '.test-services/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'dashboards/build/**',
+      '**/bin/*.js',
+      '.data/**',
+      '.test-services/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

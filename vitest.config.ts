@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 // SWC (not esbuild) transpiles specs so NestJS gets decorator metadata, exactly as tsc emits it for the build.
 const swcPlugin = () =>
   swc.vite({
-    jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' },
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
   });
 
 const shared = {

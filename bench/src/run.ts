@@ -53,7 +53,8 @@ function renderMarkdown(results: Record<string, StoredFigure>, notes: Record<str
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
-  const selected: readonly BenchSuite[] = wanted.length === 0 ? suites : suites.filter((suite) => wanted.includes(suite.name));
+  const selected: readonly BenchSuite[] =
+    wanted.length === 0 ? suites : suites.filter((suite) => wanted.includes(suite.name));
   if (selected.length === 0) {
     console.error(`unknown suite(s) ${wanted.join(', ')}; known: ${suites.map((suite) => suite.name).join(', ')}`);
     process.exit(2);

@@ -33,4 +33,11 @@ export { bridgeConfigSchema, loadBridgeConfig, type BridgeConfig } from './cli/b
 export { startBridgeFromConfig } from './cli/run.command.js';
 export { main as runCli } from './cli/main.js';
 export { createSimClock, realClock, type SimClock } from './simulation/clock.js';
-export { BRIDGE_FAULTS, FAULT_TYPES, SIGNAL_FAULTS, type BridgeFault, type FaultType, type SignalFault } from './simulation/faults.js';
+export {
+  BRIDGE_FAULTS,
+  FAULT_TYPES,
+  SIGNAL_FAULTS,
+  type BridgeFault,
+  type FaultType,
+  type SignalFault,
+} from './simulation/faults.js';

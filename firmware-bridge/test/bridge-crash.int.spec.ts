@@ -16,17 +16,43 @@ const cli = path.join(repo, 'firmware-bridge/bin/gt-bridge.js');
 
 // The compiled CLI is what a hardware owner runs: build it first.
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-b', 'firmware-bridge'], { cwd: repo, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-b', 'firmware-bridge'], {
+    cwd: repo,
+    stdio: 'inherit',
+  });
 }, 180_000);
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gt-crash-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function startBridgeProcess(url: string): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+function startBridgeProcess(url: string): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+} {
   let output = '';
   const child = spawn(
     process.execPath,
-    [cli, 'simulate', '--kind', 'energy', '--count', '1', '--seed', 'crash-test', '--interval', '0.02', '--batch-size', '5', '--batch-age', '30', '--broker', url, '--data-dir', dataDir],
+    [
+      cli,
+      'simulate',
+      '--kind',
+      'energy',
+      '--count',
+      '1',
+      '--seed',
+      'crash-test',
+      '--interval',
+      '0.02',
+      '--batch-size',
+      '5',
+      '--batch-age',
+      '30',
+      '--broker',
+      url,
+      '--data-dir',
+      dataDir,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -43,14 +69,22 @@ describe('bridge process killed with SIGKILL mid-stream (real Mosquitto, compile
     await subscriber.start();
     const maxSeq = () => Math.max(0, ...subscriber.seqs.keys());
     const first = startBridgeProcess(inject('mqttUrl'));
-    await waitFor(() => subscriber.seqs.size >= 150, 30_000, () => `only ${subscriber.seqs.size} readings; ${first.output()}`);
+    await waitFor(
+      () => subscriber.seqs.size >= 150,
+      30_000,
+      () => `only ${subscriber.seqs.size} readings; ${first.output()}`,
+    );
 
     // When the process is killed without warning mid-stream, then started again on the same data
     first.child.kill('SIGKILL');
     expect(await first.exited).toBeNull();
     const seenBeforeCrash = maxSeq();
     const second = startBridgeProcess(inject('mqttUrl'));
-    await waitFor(() => maxSeq() >= seenBeforeCrash + 150, 30_000, () => `max seq ${maxSeq()}; ${second.output()}`);
+    await waitFor(
+      () => maxSeq() >= seenBeforeCrash + 150,
+      30_000,
+      () => `max seq ${maxSeq()}; ${second.output()}`,
+    );
     second.child.kill('SIGTERM'); // a clean stop drains what it read
     expect(await second.exited).toBe(0);
     await sleep(500);

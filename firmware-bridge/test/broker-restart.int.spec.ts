@@ -65,7 +65,11 @@ describe('bridge ↔ broker restart (real Mosquitto)', () => {
 
       // Then every seq 1..total reaches the subscriber
       await subscriber.waitForAll(1, total);
-      await waitFor(() => bridge.queue.stats().queuedReadings === 0, 20_000, () => `backlog ${bridge.queue.stats().queuedReadings}`);
+      await waitFor(
+        () => bridge.queue.stats().queuedReadings === 0,
+        20_000,
+        () => `backlog ${bridge.queue.stats().queuedReadings}`,
+      );
       await sleep(300); // let late duplicates (if any) arrive before counting them
       const counts = bridge.counters.counts;
       console.info(

@@ -17,7 +17,10 @@ const cli = path.join(repo, 'firmware-bridge/bin/gt-bridge.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-cli-'));
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-b', 'firmware-bridge'], { cwd: repo, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-b', 'firmware-bridge'], {
+    cwd: repo,
+    stdio: 'inherit',
+  });
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -72,7 +75,11 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
     const exited = new Promise<number | null>((resolve) => bridge.once('exit', resolve));
     await waitForPort(port, { abort: () => (bridge.exitCode === null ? undefined : `bridge exited: ${output}`) });
     const post = (body: string) =>
-      fetch(`http://127.0.0.1:${port}/data/report/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      fetch(`http://127.0.0.1:${port}/data/report/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
     const t0 = Date.UTC(2026, 0, 1, 12);
     for (let i = 0; i < 30; i++) {
       const metrics = { temperature: 10 + i / 10, humidity: 60, pressure: 101_000, wind_speed: 2, wind_direction: 180 };
@@ -91,7 +98,11 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
     const status = await gtBridge('status', '--data-dir', path.join(dir, 'data'), '--json');
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.stdout);
-    expect(parsed).toMatchObject({ device, running: false, counters: { read: 30, queued: 30, published: 30, acked: 30, evicted: 0 } });
+    expect(parsed).toMatchObject({
+      device,
+      running: false,
+      counters: { read: 30, queued: 30, published: 30, acked: 30, evicted: 0 },
+    });
     expect(Object.values(parsed.counters.rejected as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(2);
     const human = await gtBridge('status', '--data-dir', path.join(dir, 'data'));
     expect(human.stdout).toContain('acked 30');
@@ -99,7 +110,16 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
 
   it('refuses a bad config naming the field, and a missing option with a usage error', async () => {
     const config = path.join(dir, 'bad.json');
-    writeFileSync(config, JSON.stringify({ keyFile: 'k', dataDir: 'd', adapter: { type: 'ecowitt' }, mqtt: { url: 'http://x' }, mode: 'fast' }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        keyFile: 'k',
+        dataDir: 'd',
+        adapter: { type: 'ecowitt' },
+        mqtt: { url: 'http://x' },
+        mode: 'fast',
+      }),
+    );
     const bad = await gtBridge('run', '--config', config);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('BAD_CONFIG');
@@ -108,7 +128,19 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
     const usage = await gtBridge('simulate', '--kind', 'weather');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--count');
-    const faults = await gtBridge('simulate', '--kind', 'vehicle', '--count', '2', '--broker', 'mqtt://127.0.0.1:1', '--faults', 'indoor:1', '--data-dir', path.join(dir, 'sim'));
+    const faults = await gtBridge(
+      'simulate',
+      '--kind',
+      'vehicle',
+      '--count',
+      '2',
+      '--broker',
+      'mqtt://127.0.0.1:1',
+      '--faults',
+      'indoor:1',
+      '--data-dir',
+      path.join(dir, 'sim'),
+    );
     expect(faults.code).toBe(1);
     expect(faults.stderr).toContain('indoor does not apply to vehicle');
   });

@@ -46,8 +46,19 @@ describe('offline past the disk bound (real Mosquitto)', () => {
     // When it comes back with a broker and a subscriber listening
     const subscriber = new ReadingsSubscriber(inject('mqttUrl'), signer.deviceId);
     await subscriber.start();
-    const online = await DeviceBridge.start({ adapter: new PushAdapter(), signer, dataDir, mode: 'single', queue, mqtt: { url: inject('mqttUrl') } });
-    await waitFor(() => online.queue.stats().queuedReadings === 0 && subscriber.seqs.size >= total - evicted, 30_000, () => `${subscriber.seqs.size} received`);
+    const online = await DeviceBridge.start({
+      adapter: new PushAdapter(),
+      signer,
+      dataDir,
+      mode: 'single',
+      queue,
+      mqtt: { url: inject('mqttUrl') },
+    });
+    await waitFor(
+      () => online.queue.stats().queuedReadings === 0 && subscriber.seqs.size >= total - evicted,
+      30_000,
+      () => `${subscriber.seqs.size} received`,
+    );
     await online.stop();
     await subscriber.stop();
 

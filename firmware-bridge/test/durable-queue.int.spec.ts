@@ -23,7 +23,8 @@ const record = (firstSeq: number, count = 1, bytes = 100): QueueRecord => ({
   payload: Buffer.alloc(bytes, firstSeq % 251),
 });
 
-const open = (dir: string, options: Partial<DurableQueueOptions> = {}) => DurableQueue.open({ dir, commitIntervalMs: 5, ...options });
+const open = (dir: string, options: Partial<DurableQueueOptions> = {}) =>
+  DurableQueue.open({ dir, commitIntervalMs: 5, ...options });
 
 function takeAll(queue: DurableQueue): number[] {
   const seqs: number[] = [];
@@ -33,7 +34,10 @@ function takeAll(queue: DurableQueue): number[] {
   return seqs;
 }
 
-const segmentFiles = (dir: string) => readdirSync(path.join(dir)).filter((name) => name.startsWith('seg-')).sort();
+const segmentFiles = (dir: string) =>
+  readdirSync(path.join(dir))
+    .filter((name) => name.startsWith('seg-'))
+    .sort();
 
 describe('DurableQueue', () => {
   it('hands out only durable records, and after a restart resends exactly what was not acknowledged', async () => {

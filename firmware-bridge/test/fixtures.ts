@@ -23,7 +23,9 @@ export function collectingSink() {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}; samples=${samples.length} rejects=${JSON.stringify(rejects.slice(0, 5))}`);
+        throw new Error(
+          `timed out waiting for ${what}; samples=${samples.length} rejects=${JSON.stringify(rejects.slice(0, 5))}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

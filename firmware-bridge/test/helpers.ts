@@ -95,7 +95,11 @@ export class ReadingsSubscriber {
   }
 
   async waitForAll(from: number, to: number, timeoutMs = 30_000): Promise<void> {
-    await waitFor(() => this.missing(from, to).length === 0, timeoutMs, () => `missing ${this.missing(from, to).length} of ${to - from + 1}`);
+    await waitFor(
+      () => this.missing(from, to).length === 0,
+      timeoutMs,
+      () => `missing ${this.missing(from, to).length} of ${to - from + 1}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -103,7 +107,11 @@ export class ReadingsSubscriber {
   }
 }
 
-export async function waitFor(check: () => boolean, timeoutMs: number, describe: () => string = () => 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean,
+  timeoutMs: number,
+  describe: () => string = () => 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) {

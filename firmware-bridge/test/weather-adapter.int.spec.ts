@@ -20,13 +20,22 @@ afterEach(async () => {
 function post(port: number, path: string, body: string, type = 'application/x-www-form-urlencoded') {
   return httpCall(port, 'POST', path, body, type);
 }
-function httpCall(port: number, method: string, path: string, body?: string, type?: string): Promise<{ status: number; text: string }> {
+function httpCall(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+  type?: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: type ? { 'content-type': type } : {} }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method, path, headers: type ? { 'content-type': type } : {} },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -36,14 +45,26 @@ describe('Ecowitt / WU adapter against an emulated gateway over HTTP', () => {
   it('receives Ecowitt pushes and delivers SI readings equal to what the station measured', async () => {
     // Given an adapter listening like a "customized server" and a gateway emulator pushing to it
     const clock = createSimClock({ startMs: START, speed: 600 });
-    const adapter = new EcowittAdapter({ listen: { host: '127.0.0.1', port: 0 }, passkey: simulatedPasskey(1), altitudeM: LYON.alt, now: clock.now });
+    const adapter = new EcowittAdapter({
+      listen: { host: '127.0.0.1', port: 0 },
+      passkey: simulatedPasskey(1),
+      altitudeM: LYON.alt,
+      now: clock.now,
+    });
     const { samples, rejects, sink, until } = collectingSink();
     await adapter.start(sink);
     cleanup.push(() => adapter.stop());
     const model = new WeatherModel(1, LYON);
     const faults = new SignalFaultInjector('weather', [], 1, START);
-    const gateway = new WeatherStationEmulator({ baseUrl: `http://127.0.0.1:${adapter.port}`, protocol: 'ecowitt', passkey: simulatedPasskey(1),
-      model, faults, clock, intervalMs: 60_000 });
+    const gateway = new WeatherStationEmulator({
+      baseUrl: `http://127.0.0.1:${adapter.port}`,
+      protocol: 'ecowitt',
+      passkey: simulatedPasskey(1),
+      model,
+      faults,
+      clock,
+      intervalMs: 60_000,
+    });
     // When it pushes a few times
     gateway.start();
     cleanup.push(async () => gateway.stop());
@@ -70,8 +91,15 @@ describe('Ecowitt / WU adapter against an emulated gateway over HTTP', () => {
     const clock = createSimClock({ startMs: START, speed: 600 });
     const stations = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
-        const device = await createSimulatedDevice({ kind: 'weather', seed: `st-${i}`, location: { lat: 45 + i * 0.01, lon: 4.8, alt: 200 },
-          intervalMs: 60_000, clock, hub, protocol: i % 2 === 0 ? 'ecowitt' : 'wunderground' });
+        const device = await createSimulatedDevice({
+          kind: 'weather',
+          seed: `st-${i}`,
+          location: { lat: 45 + i * 0.01, lon: 4.8, alt: 200 },
+          intervalMs: 60_000,
+          clock,
+          hub,
+          protocol: i % 2 === 0 ? 'ecowitt' : 'wunderground',
+        });
         const collected = collectingSink();
         await device.start();
         await device.adapter.start(collected.sink);
@@ -96,7 +124,12 @@ describe('Ecowitt / WU adapter against an emulated gateway over HTTP', () => {
     const server = new EcowittServer({ port: 0 });
     const port = await server.listen();
     cleanup.push(() => server.close());
-    const adapter = new EcowittAdapter({ server, passkey: '3A7F6C1E9B2D4F8A0C5E7B1D3F9A2C4E', stationId: 'IAMSTE123', password: 's3cretKEY' });
+    const adapter = new EcowittAdapter({
+      server,
+      passkey: '3A7F6C1E9B2D4F8A0C5E7B1D3F9A2C4E',
+      stationId: 'IAMSTE123',
+      password: 's3cretKEY',
+    });
     const { samples, reasons, sink } = collectingSink();
     await adapter.start(sink);
     cleanup.push(() => adapter.stop());
@@ -112,18 +145,32 @@ describe('Ecowitt / WU adapter against an emulated gateway over HTTP', () => {
     const wu = fixture('ecowitt/ws2910-wunderground-get.txt');
     expect(await httpCall(port, 'GET', wu)).toEqual({ status: 200, text: 'success\n' });
     expect((await httpCall(port, 'GET', wu.replace('s3cretKEY', 'guess'))).status).toBe(401);
-    expect((await post(port, '/data/report/', `PASSKEY=3A7F6C1E9B2D4F8A0C5E7B1D3F9A2C4E&x=${'9'.repeat(20_000)}`)).status).toBe(413);
+    expect(
+      (await post(port, '/data/report/', `PASSKEY=3A7F6C1E9B2D4F8A0C5E7B1D3F9A2C4E&x=${'9'.repeat(20_000)}`)).status,
+    ).toBe(413);
     // Then the two good pushes became readings and every refusal was counted under its reason
     expect(samples).toHaveLength(2);
     expect(reasons().sort()).toEqual(['bad_request', 'garbage', 'impossible_value', 'unknown_station']);
-    expect(adapter.counters.snapshot()).toEqual({ garbage: 1, impossible_value: 1, unknown_station: 1, bad_request: 1 });
+    expect(adapter.counters.snapshot()).toEqual({
+      garbage: 1,
+      impossible_value: 1,
+      unknown_station: 1,
+      bad_request: 1,
+    });
     expect(server.counters.snapshot()).toEqual({ unknown_station: 1, bad_request: 3 });
     expect(await post(port, '/data/report/', good)).toEqual({ status: 200, text: 'OK' });
   });
 
   it('drops pushes during a dropout fault: the station is silent, nothing is refused', async () => {
     const clock = createSimClock({ startMs: START, speed: 3600 });
-    const device = await createSimulatedDevice({ kind: 'weather', seed: 'dropout', location: LYON, intervalMs: 60_000, clock, faults: ['dropout'] });
+    const device = await createSimulatedDevice({
+      kind: 'weather',
+      seed: 'dropout',
+      location: LYON,
+      intervalMs: 60_000,
+      clock,
+      faults: ['dropout'],
+    });
     const { samples, rejects, sink, until } = collectingSink();
     await device.start();
     await device.adapter.start(sink);

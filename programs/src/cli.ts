@@ -56,7 +56,11 @@ async function createToken(args: string[], out: (line: string) => void): Promise
   const payer = await readKeypairFile(values.payer);
   const authority = values.authority
     ? ({ kind: 'keypair', address: (await readKeypairFile(values.authority)).address } as const)
-    : ({ kind: 'multisig', m: Number(values['multisig-m']), signers: await Promise.all(multisigSigners.map(addressOf)) } as const);
+    : ({
+        kind: 'multisig',
+        m: Number(values['multisig-m']),
+        signers: await Promise.all(multisigSigners.map(addressOf)),
+      } as const);
   let gateway: SolanaGateway;
   let litesvm: LiteSvmGateway | undefined;
   if (values['litesvm-dir']) {

@@ -82,7 +82,11 @@ export async function readDeployment(file: string): Promise<RewardTokenDeploymen
  * and its mint authority is the keypair or multisig given, whose threshold and membership cover the keys held.
  * Run at start-up so a wrong key fails loudly before any epoch is paid.
  */
-export async function checkMintAuthority(gateway: SolanaGateway, mint: Address, authority: MintAuthority): Promise<void> {
+export async function checkMintAuthority(
+  gateway: SolanaGateway,
+  mint: Address,
+  authority: MintAuthority,
+): Promise<void> {
   const account = await gateway.getAccount(mint);
   if (!account || account.owner !== TOKEN_PROGRAM_ADDRESS) {
     throw new DeploymentError('MINT_NOT_FOUND', `no SPL Token mint at ${mint}`);
@@ -93,7 +97,10 @@ export async function checkMintAuthority(gateway: SolanaGateway, mint: Address, 
   }
   const onChain = decoded.mintAuthority.__option === 'Some' ? decoded.mintAuthority.value : undefined;
   if (onChain !== mintAuthorityAddress(authority)) {
-    throw new DeploymentError('AUTHORITY_MISMATCH', `mint authority is ${onChain ?? 'none'}, not ${mintAuthorityAddress(authority)}`);
+    throw new DeploymentError(
+      'AUTHORITY_MISMATCH',
+      `mint authority is ${onChain ?? 'none'}, not ${mintAuthorityAddress(authority)}`,
+    );
   }
   if (authority.kind === 'multisig') {
     const multisig = await gateway.getAccount(authority.address);
@@ -103,7 +110,10 @@ export async function checkMintAuthority(gateway: SolanaGateway, mint: Address, 
     const { m, n, signers } = getMultisigDecoder().decode(multisig.data);
     const members = new Set(signers.slice(0, n));
     if (m !== authority.m || !authority.signers.every((s) => members.has(s.address))) {
-      throw new DeploymentError('AUTHORITY_MISMATCH', `multisig ${authority.address} is ${m}-of-${n}; held keys do not satisfy it`);
+      throw new DeploymentError(
+        'AUTHORITY_MISMATCH',
+        `multisig ${authority.address} is ${m}-of-${n}; held keys do not satisfy it`,
+      );
     }
   }
 }

@@ -31,13 +31,20 @@ describe('gt-programs command line', () => {
     const code = await runProgramsCli(
       [
         'create-token',
-        '--payer', path.join(dir, 'payer.json'),
-        '--authority', path.join(dir, 'authority.json'),
-        '--treasury-owner', authority.address,
-        '--litesvm-dir', path.join(dir, 'chain'),
-        '--airdrop-sol', '10',
-        '--out', path.join(dir, 'deployment.json'),
-        '--symbol', 'GTT',
+        '--payer',
+        path.join(dir, 'payer.json'),
+        '--authority',
+        path.join(dir, 'authority.json'),
+        '--treasury-owner',
+        authority.address,
+        '--litesvm-dir',
+        path.join(dir, 'chain'),
+        '--airdrop-sol',
+        '10',
+        '--out',
+        path.join(dir, 'deployment.json'),
+        '--symbol',
+        'GTT',
       ],
       c.io,
     );
@@ -45,7 +52,11 @@ describe('gt-programs command line', () => {
     expect(c.err).toEqual([]);
     expect(code).toBe(0);
     const deployment = await readDeployment(path.join(dir, 'deployment.json'));
-    expect(deployment).toMatchObject({ decimals: 6, cluster: 'litesvm', mintAuthority: { kind: 'keypair', address: authority.address } });
+    expect(deployment).toMatchObject({
+      decimals: 6,
+      cluster: 'litesvm',
+      mintAuthority: { kind: 'keypair', address: authority.address },
+    });
     expect(deployment.metadata.symbol).toBe('GTT');
     const chain = await loadLiteSvmSnapshot(path.join(dir, 'chain'));
     expect(await chain!.getAccount(deployment.mint)).not.toBeNull();

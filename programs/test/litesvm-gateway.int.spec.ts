@@ -27,15 +27,24 @@ async function payout(fixture: Awaited<ReturnType<typeof tokenOnLiteSvm>>, amoun
     transfers: wallets.map((wallet, i) => ({ wallet, amount: amounts[i]! })),
     memo: { epoch: 3, root, part: 1, parts: 1 },
   });
-  return { wallets, signed: await signTransaction(instructions, fixture.payer, await fixture.gateway.latestBlockhash()) };
+  return {
+    wallets,
+    signed: await signTransaction(instructions, fixture.payer, await fixture.gateway.latestBlockhash()),
+  };
 }
 
 describe('LiteSVM gateway', () => {
   it('creates the reward token: 6 decimals, the expected authority, a treasury account', async () => {
     const fixture = await tokenOnLiteSvm();
     const mint = await fixture.gateway.getAccount(fixture.deployment.mint);
-    expect(getMintDecoder().decode(mint!.data)).toMatchObject({ decimals: 6, supply: 0n, freezeAuthority: { __option: 'None' } });
-    await expect(checkMintAuthority(fixture.gateway, fixture.deployment.mint, fixture.authority)).resolves.toBeUndefined();
+    expect(getMintDecoder().decode(mint!.data)).toMatchObject({
+      decimals: 6,
+      supply: 0n,
+      freezeAuthority: { __option: 'None' },
+    });
+    await expect(
+      checkMintAuthority(fixture.gateway, fixture.deployment.mint, fixture.authority),
+    ).resolves.toBeUndefined();
     expect(await fixture.gateway.getAccount(fixture.deployment.treasury.tokenAccount)).not.toBeNull();
 
     const stranger = await generateKeyPairSigner();
@@ -109,7 +118,10 @@ describe('LiteSVM gateway', () => {
 
     expect(await restored.blockHeight()).toBe(height);
     expect(await restored.tokenBalance(wallets[0]!, fixture.deployment.mint)).toBe(42n);
-    expect((await restored.signatureStatuses([signed.signature]))[0]).toMatchObject({ err: null, confirmationStatus: 'finalized' });
+    expect((await restored.signatureStatuses([signed.signature]))[0]).toMatchObject({
+      err: null,
+      confirmationStatus: 'finalized',
+    });
     expect((await restored.getTransaction(signed.signature))?.wire).toBe(signed.wire);
     // a transaction signed before the save still lands within its blockhash's lifetime
     await restored.send(pending.signed);

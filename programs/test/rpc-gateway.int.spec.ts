@@ -43,7 +43,12 @@ describe('RPC gateway over a JSON-RPC endpoint backed by LiteSVM', () => {
       treasuryOwner: payer.address,
     });
     expect(deployment.mintAuthority).toMatchObject({ kind: 'multisig', m: 2 });
-    const authority = { kind: 'multisig', address: deployment.mintAuthority.address, m: 2, signers: members.slice(0, 2) } as const;
+    const authority = {
+      kind: 'multisig',
+      address: deployment.mintAuthority.address,
+      m: 2,
+      signers: members.slice(0, 2),
+    } as const;
     await checkMintAuthority(rpc, deployment.mint, authority);
     const wallets = [(await generateKeyPairSigner()).address, (await generateKeyPairSigner()).address];
     const instructions = await payoutInstructions({
@@ -60,7 +65,9 @@ describe('RPC gateway over a JSON-RPC endpoint backed by LiteSVM', () => {
     await rpc.send(signed);
 
     // Then it confirms, balances are exact, and the landed bytes carry the memo and the amounts
-    expect(await rpc.confirm(signed.signature, signed.lastValidBlockHeight, { pollMs: 10 })).toMatchObject({ status: 'confirmed' });
+    expect(await rpc.confirm(signed.signature, signed.lastValidBlockHeight, { pollMs: 10 })).toMatchObject({
+      status: 'confirmed',
+    });
     expect(await rpc.tokenBalance(wallets[0]!, deployment.mint)).toBe(1_000_001n);
     expect(await rpc.tokenBalance(wallets[1]!, deployment.mint)).toBe(2n);
     const landed = await rpc.getTransaction(signed.signature);
@@ -102,7 +109,9 @@ describe('RPC gateway over a JSON-RPC endpoint backed by LiteSVM', () => {
     const stale = await build(payer);
     clock.advance(151 * 400);
     await expect(rpc.send(stale)).rejects.toSatisfy((e) => isGatewayError(e, 'BLOCKHASH_EXPIRED'));
-    expect(await rpc.confirm(stale.signature, stale.lastValidBlockHeight, { pollMs: 1 })).toEqual({ status: 'expired' });
+    expect(await rpc.confirm(stale.signature, stale.lastValidBlockHeight, { pollMs: 1 })).toEqual({
+      status: 'expired',
+    });
     expect(await rpc.tokenBalance(stranger.address, deployment.mint)).toBe(0n);
   });
 
@@ -120,7 +129,10 @@ describe('RPC gateway over a JSON-RPC endpoint backed by LiteSVM', () => {
     const slow = createServer((req, res) => setTimeout(() => listener(req, res), 1_500));
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     closers.push(() => new Promise((resolve) => slow.close(() => resolve())));
-    const impatient = new RpcGateway({ url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, timeoutMs: 200 });
+    const impatient = new RpcGateway({
+      url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      timeoutMs: 200,
+    });
     await expect(impatient.blockHeight()).rejects.toSatisfy((e) => isGatewayError(e, 'RPC_UNAVAILABLE'));
   });
 });

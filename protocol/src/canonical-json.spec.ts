@@ -5,9 +5,19 @@ import { canonicalize } from './canonical-json.js';
 describe('canonicalize (RFC 8785)', () => {
   it('sorts members by UTF-16 code units and drops white space', () => {
     // RFC 8785 §3.2.3 sorting example: keys compare as UTF-16 code units, not code points.
-    const input = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    const input = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
     // Read the order from the text: JSON.parse would move the integer-like key "1" to the front again.
-    const order = ['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33'].map((key) => canonicalize(input).indexOf(JSON.stringify(key) + ':'));
+    const order = ['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33'].map((key) =>
+      canonicalize(input).indexOf(JSON.stringify(key) + ':'),
+    );
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
   });
 

@@ -19,29 +19,35 @@ const keys = keyPairFromSeed(new Uint8Array(32).fill(9));
 const verifier = new NodeCryptoVerifier();
 
 const arbitraryBody = (kind: HardwareKind): fc.Arbitrary<ReadingBody> =>
-  fc.record(
-    {
-      seq: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
-      ts: fc.integer({ min: MIN_TIMESTAMP_MS, max: MAX_TIMESTAMP_MS - 1 }),
-      loc: fc.record(
-        {
-          lat: fc.double({ min: -90, max: 90, noNaN: true }),
-          lon: fc.double({ min: -180, max: 180, noNaN: true }),
-          alt: fc.double({ min: -500, max: 9000, noNaN: true }),
-          hdop: fc.double({ min: 0, max: 50, noNaN: true }),
-          sats: fc.integer({ min: 0, max: 64 }),
-        },
-        { requiredKeys: ['lat', 'lon'] },
-      ),
-      metrics: fc
-        .subarray(METRIC_CATALOGUE[kind].map((spec) => spec.name) as string[], { minLength: 1 })
-        .chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), fc.double({ noNaN: true, noDefaultInfinity: true }))))),
-    },
-    { requiredKeys: ['seq', 'ts', 'metrics'] },
-  ).map(({ seq, ts, loc, metrics }) => {
-    const body: ReadingBody = { v: 1, device: keys.deviceId, kind, seq, ts, metrics: Object.fromEntries(metrics) };
-    return loc === undefined ? body : { ...body, loc };
-  });
+  fc
+    .record(
+      {
+        seq: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+        ts: fc.integer({ min: MIN_TIMESTAMP_MS, max: MAX_TIMESTAMP_MS - 1 }),
+        loc: fc.record(
+          {
+            lat: fc.double({ min: -90, max: 90, noNaN: true }),
+            lon: fc.double({ min: -180, max: 180, noNaN: true }),
+            alt: fc.double({ min: -500, max: 9000, noNaN: true }),
+            hdop: fc.double({ min: 0, max: 50, noNaN: true }),
+            sats: fc.integer({ min: 0, max: 64 }),
+          },
+          { requiredKeys: ['lat', 'lon'] },
+        ),
+        metrics: fc
+          .subarray(METRIC_CATALOGUE[kind].map((spec) => spec.name) as string[], { minLength: 1 })
+          .chain((names) =>
+            fc.tuple(
+              ...names.map((name) => fc.tuple(fc.constant(name), fc.double({ noNaN: true, noDefaultInfinity: true }))),
+            ),
+          ),
+      },
+      { requiredKeys: ['seq', 'ts', 'metrics'] },
+    )
+    .map(({ seq, ts, loc, metrics }) => {
+      const body: ReadingBody = { v: 1, device: keys.deviceId, kind, seq, ts, metrics: Object.fromEntries(metrics) };
+      return loc === undefined ? body : { ...body, loc };
+    });
 
 const anyBody = fc.constantFrom<HardwareKind>('weather', 'vehicle', 'energy').chain(arbitraryBody);
 
@@ -64,7 +70,10 @@ describe('envelopes', () => {
   it('the fast body serialiser equals generic RFC 8785 for any body', () => {
     fc.assert(
       fc.property(anyBody, (body) => {
-        expect(canonicalizeReadingBody(body), JSON.stringify(body, (_k, v: unknown) => (Object.is(v, -0) ? "-0" : v))).toBe(canonicalize(body));
+        expect(
+          canonicalizeReadingBody(body),
+          JSON.stringify(body, (_k, v: unknown) => (Object.is(v, -0) ? '-0' : v)),
+        ).toBe(canonicalize(body));
       }),
       { numRuns: 500 },
     );
@@ -94,7 +103,14 @@ describe('envelopes', () => {
   });
 
   it('refuses more than the batch limit', () => {
-    const bodies = Array.from({ length: MAX_BATCH_READINGS + 1 }, (_, i) => ({ v: 1 as const, device: keys.deviceId, kind: 'energy' as const, seq: i, ts: MIN_TIMESTAMP_MS, metrics: { power_import: 1 } }));
+    const bodies = Array.from({ length: MAX_BATCH_READINGS + 1 }, (_, i) => ({
+      v: 1 as const,
+      device: keys.deviceId,
+      kind: 'energy' as const,
+      seq: i,
+      ts: MIN_TIMESTAMP_MS,
+      metrics: { power_import: 1 },
+    }));
     const decoded = decodeEnvelope(Buffer.from(encodeBatch(bodies, new TweetnaclSigner(keys))));
     expect(!decoded.ok && decoded.error.code).toBe('TOO_MANY_READINGS');
   });
@@ -113,12 +129,25 @@ describe('envelopes', () => {
   });
 
   it('returns a typed error for arbitrary JSON and for mutated valid envelopes', () => {
-    const valid = encodeSingle({ v: 1, device: keys.deviceId, kind: 'weather', seq: 1, ts: MIN_TIMESTAMP_MS, metrics: { temperature: 1 } }, new TweetnaclSigner(keys));
+    const valid = encodeSingle(
+      { v: 1, device: keys.deviceId, kind: 'weather', seq: 1, ts: MIN_TIMESTAMP_MS, metrics: { temperature: 1 } },
+      new TweetnaclSigner(keys),
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.json(), fc.tuple(fc.nat(valid.length - 1), fc.string({ maxLength: 8 })).map(([at, text]) => valid.slice(0, at) + text + valid.slice(at + 1))), (text) => {
-        const result = openEnvelope(Buffer.from(text, 'utf8'), verifier);
-        expect(result.ok || (result.error instanceof ProtocolError && isProtocolErrorCode(result.error.code))).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.json(),
+          fc
+            .tuple(fc.nat(valid.length - 1), fc.string({ maxLength: 8 }))
+            .map(([at, text]) => valid.slice(0, at) + text + valid.slice(at + 1)),
+        ),
+        (text) => {
+          const result = openEnvelope(Buffer.from(text, 'utf8'), verifier);
+          expect(result.ok || (result.error instanceof ProtocolError && isProtocolErrorCode(result.error.code))).toBe(
+            true,
+          );
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -223,7 +223,11 @@ export function decodeEnvelope(bytes: Uint8Array): Result<DecodedEnvelope> {
 export function verifyDecoded(decoded: DecodedEnvelope, verifier: SignatureVerifier): Result<DecodedEnvelope> {
   return verifier.verify(decoded.device, decoded.signedMessage, decoded.signature)
     ? ok(decoded)
-    : err(new ProtocolError('BAD_SIGNATURE', 'signature does not verify against the device key', { device: decoded.device }));
+    : err(
+        new ProtocolError('BAD_SIGNATURE', 'signature does not verify against the device key', {
+          device: decoded.device,
+        }),
+      );
 }
 
 /** Decode and verify in one step. */

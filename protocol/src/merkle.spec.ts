@@ -50,7 +50,9 @@ describe('Merkle tree (RFC 9162)', () => {
         const index = rawIndex % n;
         const proof = inclusionProof(tree, index).map((p) => Buffer.from(p));
         const leaf = tree.levels[0]![index]!;
-        const tampered = proof.map((p, i) => (i === flip % proof.length ? Buffer.from(p.map((b, j) => (j === 0 ? b ^ 1 : b))) : p));
+        const tampered = proof.map((p, i) =>
+          i === flip % proof.length ? Buffer.from(p.map((b, j) => (j === 0 ? b ^ 1 : b))) : p,
+        );
         expect(verifyInclusionProof(leaf, index, n, tampered, tree.root)).toBe(false);
         expect(verifyInclusionProof(leafHash(Buffer.from('other')), index, n, proof, tree.root)).toBe(false);
         // The size is not authenticated by an audit path on its own (RFC 9162): a wrong size either fails or

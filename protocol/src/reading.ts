@@ -187,4 +187,3 @@ export function canonicalizeReadingBody(body: ReadingBody): string {
   }
   return out + '},"seq":' + JSON.stringify(body.seq) + ',"ts":' + JSON.stringify(body.ts) + ',"v":' + body.v + '}';
 }
-

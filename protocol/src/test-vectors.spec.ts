@@ -8,8 +8,26 @@ import type { ReadingBody } from './reading.js';
 import { keyPairFromSeed, NodeCryptoVerifier, TweetnaclVerifier } from './signing.js';
 
 interface Vectors {
-  valid: { name: string; seed_hex: string; device: string; body: ReadingBody; canonical_hex: string; sig_b64: string; envelope: string }[];
-  batches: { name: string; seed_hex: string; device: string; bodies: ReadingBody[]; leaf_hex: string[]; root_hex: string; sig_b64: string; proofs: string[][]; envelope: string }[];
+  valid: {
+    name: string;
+    seed_hex: string;
+    device: string;
+    body: ReadingBody;
+    canonical_hex: string;
+    sig_b64: string;
+    envelope: string;
+  }[];
+  batches: {
+    name: string;
+    seed_hex: string;
+    device: string;
+    bodies: ReadingBody[];
+    leaf_hex: string[];
+    root_hex: string;
+    sig_b64: string;
+    proofs: string[][];
+    envelope: string;
+  }[];
   invalid: { name: string; envelope: string; error: string }[];
 }
 
@@ -30,7 +48,9 @@ describe('protocol v1 test vectors', () => {
       expect(Buffer.from(canonicalize(vector.body), 'utf8').toString('hex')).toBe(vector.canonical_hex);
       const sig = Buffer.from(vector.sig_b64, 'base64');
       // ed25519 is deterministic: tweetnacl (device side) must produce exactly the vector's signature.
-      expect(Buffer.from(nacl.sign.detached(hex(vector.canonical_hex), keys.secretKey)).toString('base64')).toBe(vector.sig_b64);
+      expect(Buffer.from(nacl.sign.detached(hex(vector.canonical_hex), keys.secretKey)).toString('base64')).toBe(
+        vector.sig_b64,
+      );
       expect(new NodeCryptoVerifier().verify(keys.deviceId, hex(vector.canonical_hex), sig)).toBe(true);
       for (const verifier of [new NodeCryptoVerifier(), new TweetnaclVerifier()]) {
         const opened = openEnvelope(Buffer.from(vector.envelope, 'utf8'), verifier);
@@ -55,7 +75,9 @@ describe('protocol v1 test vectors', () => {
         expect(verifyInclusionProof(leaves[i]!, i, leaves.length, proof.map(hex), hex(vector.root_hex))).toBe(true);
       });
       const opened = openEnvelope(Buffer.from(vector.envelope, 'utf8'), new NodeCryptoVerifier());
-      expect(opened.ok && opened.value.type === 'batch' && opened.value.tree.root.toString('hex')).toBe(vector.root_hex);
+      expect(opened.ok && opened.value.type === 'batch' && opened.value.tree.root.toString('hex')).toBe(
+        vector.root_hex,
+      );
     });
   });
 

@@ -18,7 +18,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -82,7 +84,10 @@ export function rssMb(pid: number): number {
 }
 
 /** Spawns `node <script> args`, collecting its output (for error messages). */
-export function spawnNode(script: string, args: readonly string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function spawnNode(
+  script: string,
+  args: readonly string[],
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
@@ -91,7 +96,11 @@ export function spawnNode(script: string, args: readonly string[]): { child: Chi
   return { child, output: () => output, exited };
 }
 
-export async function stopChild(child: ChildProcess, exited: Promise<number | null>, timeoutMs = 15_000): Promise<void> {
+export async function stopChild(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  timeoutMs = 15_000,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return;
   }

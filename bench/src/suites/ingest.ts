@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { register as registerHooks } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ingestConfig, IngestRunner } from '@groundtruth/ingest';
-import { deviceIdOf, startNestBuiltinBaseline, startPublishers, type LoadDevice, type LoadPlan } from '@groundtruth/ingest/loadgen';
+import {
+  deviceIdOf,
+  startNestBuiltinBaseline,
+  startPublishers,
+  type LoadDevice,
+  type LoadPlan,
+} from '@groundtruth/ingest/loadgen';
 import { createLogger, migrate } from '@groundtruth/service-kit';
 import pg from 'pg';
 import { median, type BenchSuite, type Figure } from '../suite.js';
@@ -42,14 +48,23 @@ interface RunOutcome {
 }
 
 const log = createLogger({ level: 'warn', base: { service: 'ingest-bench' } });
-const devicesOf = (n: number): LoadDevice[] => Array.from({ length: n }, () => ({ seed: randomBytes(32).toString('hex'), kind: 'weather' }));
+const devicesOf = (n: number): LoadDevice[] =>
+  Array.from({ length: n }, () => ({ seed: randomBytes(32).toString('hex'), kind: 'weather' }));
 
-async function withDatabase<T>(api: ServicesApi, baseUrl: string, devices: readonly LoadDevice[], fn: (url: string, pool: pg.Pool) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  api: ServicesApi,
+  baseUrl: string,
+  devices: readonly LoadDevice[],
+  fn: (url: string, pool: pg.Pool) => Promise<T>,
+): Promise<T> {
   const url = await api.createDatabase(baseUrl);
   await migrate(url, { log: () => {} });
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
-    await pool.query(`INSERT INTO devices (device_id, kind, owner_wallet) SELECT unnest($1::text[]), 'weather', 'bench'`, [devices.map(deviceIdOf)]);
+    await pool.query(
+      `INSERT INTO devices (device_id, kind, owner_wallet) SELECT unnest($1::text[]), 'weather', 'bench'`,
+      [devices.map(deviceIdOf)],
+    );
     return await fn(url, pool);
   } finally {
     await pool.end();
@@ -64,7 +79,9 @@ async function assertZeroLoss(pool: pg.Pool, expected: number): Promise<void> {
   );
   const { total, pairs, quarantined } = rows[0]!;
   if (Number(total) !== expected || Number(pairs) !== expected || Number(quarantined) !== 0) {
-    throw new Error(`loss check failed: expected ${expected} readings, stored ${total} (${pairs} distinct), quarantined ${quarantined}`);
+    throw new Error(
+      `loss check failed: expected ${expected} readings, stored ${total} (${pairs} distinct), quarantined ${quarantined}`,
+    );
   }
 }
 
@@ -79,17 +96,34 @@ async function until(what: string, probe: () => boolean, timeoutMs = 90_000): Pr
 }
 
 function plans(devices: LoadDevice[], base: Omit<LoadPlan, 'devices'>): LoadPlan[] {
-  return Array.from({ length: PUBLISHERS }, (_, w) => ({ ...base, devices: devices.filter((_, i) => i % PUBLISHERS === w) }));
+  return Array.from({ length: PUBLISHERS }, (_, w) => ({
+    ...base,
+    devices: devices.filter((_, i) => i % PUBLISHERS === w),
+  }));
 }
 
-async function runIngest(api: ServicesApi, services: { mqttUrl: string; baseUrl: string }, plan: Omit<LoadPlan, 'devices'>, ratePerS?: number): Promise<RunOutcome> {
+async function runIngest(
+  api: ServicesApi,
+  services: { mqttUrl: string; baseUrl: string },
+  plan: Omit<LoadPlan, 'devices'>,
+  ratePerS?: number,
+): Promise<RunOutcome> {
   const devices = devicesOf(DEVICES);
   return withDatabase(api, services.baseUrl, devices, async (url, pool) => {
     const id = randomBytes(4).toString('hex');
     let committed = 0;
     let lastCommit = 0;
     const commitAt = ratePerS === undefined ? undefined : new Map<string, number>();
-    const config = ingestConfig({ databaseUrl: url, mqttUrl: services.mqttUrl, clientId: `gt-bench-ingest-${id}`, shareGroup: `bench-${id}`, sessionExpiryS: 5, metricsPort: 0, ratePerS: 1e6, rateBurst: 1e6 });
+    const config = ingestConfig({
+      databaseUrl: url,
+      mqttUrl: services.mqttUrl,
+      clientId: `gt-bench-ingest-${id}`,
+      shareGroup: `bench-${id}`,
+      sessionExpiryS: 5,
+      metricsPort: 0,
+      ratePerS: 1e6,
+      rateBurst: 1e6,
+    });
     const ingest = await IngestRunner.start(config, {
       logger: log,
       onCommit: (outcome) => {
@@ -104,7 +138,13 @@ async function runIngest(api: ServicesApi, services: { mqttUrl: string; baseUrl:
     });
     const workPlans = plans(devices, plan);
     const fleet = await startPublishers(
-      workPlans.map((p, w) => ({ mqttUrl: services.mqttUrl, clientId: `gt-bench-pub-${id}-${w}`, plan: p, window: 1000, ...(ratePerS ? { ratePerS: ratePerS / PUBLISHERS } : {}) })),
+      workPlans.map((p, w) => ({
+        mqttUrl: services.mqttUrl,
+        clientId: `gt-bench-pub-${id}-${w}`,
+        plan: p,
+        window: 1000,
+        ...(ratePerS ? { ratePerS: ratePerS / PUBLISHERS } : {}),
+      })),
     );
     try {
       const readings = DEVICES * plan.readingsPerDevice;
@@ -112,14 +152,20 @@ async function runIngest(api: ServicesApi, services: { mqttUrl: string; baseUrl:
       await until('every reading to commit', () => committed >= readings);
       await sleep(100); // let the last PUBACKs go out before the check and shutdown
       await assertZeroLoss(pool, readings);
-      const outcome: RunOutcome = { readings, messages: fleet.messages, readingsPerS: (readings * 1000) / (lastCommit - startedAt) };
+      const outcome: RunOutcome = {
+        readings,
+        messages: fleet.messages,
+        readingsPerS: (readings * 1000) / (lastCommit - startedAt),
+      };
       if (!commitAt) {
         return outcome;
       }
       const latenciesMs: number[] = [];
       results.forEach(({ scheduledAt }, w) => {
         const ids = workPlans[w]!.devices.map(deviceIdOf);
-        scheduledAt!.forEach((due, i) => latenciesMs.push(commitAt.get(`${ids[i % ids.length]}:${Math.floor(i / ids.length)}`)! - due));
+        scheduledAt!.forEach((due, i) =>
+          latenciesMs.push(commitAt.get(`${ids[i % ids.length]}:${Math.floor(i / ids.length)}`)! - due),
+        );
       });
       return { ...outcome, latenciesMs };
     } finally {
@@ -129,13 +175,26 @@ async function runIngest(api: ServicesApi, services: { mqttUrl: string; baseUrl:
   });
 }
 
-async function runNestBuiltin(api: ServicesApi, services: { mqttUrl: string; baseUrl: string }, readingsPerDevice: number): Promise<RunOutcome> {
+async function runNestBuiltin(
+  api: ServicesApi,
+  services: { mqttUrl: string; baseUrl: string },
+  readingsPerDevice: number,
+): Promise<RunOutcome> {
   const devices = devicesOf(DEVICES);
   return withDatabase(api, services.baseUrl, devices, async (url, pool) => {
     const id = randomBytes(4).toString('hex');
-    const baseline = await startNestBuiltinBaseline({ mqttUrl: services.mqttUrl, databaseUrl: url, clientId: `gt-bench-nest-${id}` });
+    const baseline = await startNestBuiltinBaseline({
+      mqttUrl: services.mqttUrl,
+      databaseUrl: url,
+      clientId: `gt-bench-nest-${id}`,
+    });
     const fleet = await startPublishers(
-      plans(devices, { mode: 'single', readingsPerDevice }).map((p, w) => ({ mqttUrl: services.mqttUrl, clientId: `gt-bench-nestpub-${id}-${w}`, plan: p, window: 1000 })),
+      plans(devices, { mode: 'single', readingsPerDevice }).map((p, w) => ({
+        mqttUrl: services.mqttUrl,
+        clientId: `gt-bench-nestpub-${id}-${w}`,
+        plan: p,
+        window: 1000,
+      })),
     );
     try {
       const readings = DEVICES * readingsPerDevice;
@@ -157,7 +216,8 @@ function percentile(sorted: readonly number[], p: number): number {
 
 export const ingestSuite: BenchSuite = {
   name: 'ingest',
-  description: 'Mosquitto → ingest → TimescaleDB: per-reading signatures, 50-reading batches, Nest built-in baseline, p99 at half load',
+  description:
+    'Mosquitto → ingest → TimescaleDB: per-reading signatures, 50-reading batches, Nest built-in baseline, p99 at half load',
   async run() {
     const api = await servicesApi();
     const started = await api.startPrivateServices();
@@ -169,15 +229,26 @@ export const ingestSuite: BenchSuite = {
         for (let i = 0; i < RUNS; i++) {
           const outcome = await run();
           outcomes.push(outcome);
-          table.push(`| ${label} | ${i + 1} | ${outcome.messages} | ${outcome.readings} | ${Math.round(outcome.readingsPerS)} |`);
+          table.push(
+            `| ${label} | ${i + 1} | ${outcome.messages} | ${outcome.readings} | ${Math.round(outcome.readingsPerS)} |`,
+          );
         }
         return Math.round(median(outcomes.map((o) => o.readingsPerS)));
       };
-      const perReading = await series('per-reading signatures', () => runIngest(api, services, { mode: 'single', readingsPerDevice: 250 }));
-      const batch50 = await series('50-reading batch envelopes', () => runIngest(api, services, { mode: 'batch', readingsPerDevice: 2000, batchSize: 50 }));
+      const perReading = await series('per-reading signatures', () =>
+        runIngest(api, services, { mode: 'single', readingsPerDevice: 250 }),
+      );
+      const batch50 = await series('50-reading batch envelopes', () =>
+        runIngest(api, services, { mode: 'batch', readingsPerDevice: 2000, batchSize: 50 }),
+      );
       const nest = await series('Nest built-in MQTT, INSERT per message', () => runNestBuiltin(api, services, 60));
       const rate = Math.round(perReading / 2);
-      const paced = await runIngest(api, services, { mode: 'single', readingsPerDevice: Math.max(10, Math.round((rate * 6) / DEVICES)) }, rate);
+      const paced = await runIngest(
+        api,
+        services,
+        { mode: 'single', readingsPerDevice: Math.max(10, Math.round((rate * 6) / DEVICES)) },
+        rate,
+      );
       const sorted = [...paced.latenciesMs!].sort((a, b) => a - b);
       const figures: Record<string, Figure> = {
         'ingest.per_reading.readings_per_s': { value: perReading, unit: 'readings/s' },

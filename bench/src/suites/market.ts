@@ -42,7 +42,9 @@ async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -55,12 +57,16 @@ async function startPostgres(): Promise<PrivatePostgres> {
   const base = await mkdtemp(join(tmpdir(), 'gt-bench-market-pg-'));
   const asRoot = process.getuid?.() === 0;
   const user = asRoot
-    ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) }
+    ? {
+        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+      }
     : undefined;
   if (user) {
     execFileSync('chown', [`${user.uid}:${user.gid}`, base]);
   }
-  const pg = (bin: string, args: string[]) => run(join(PG_BIN, bin), args, { cwd: base, env: { ...process.env, LC_ALL: 'C.UTF-8' }, ...(user ?? {}) });
+  const pg = (bin: string, args: string[]) =>
+    run(join(PG_BIN, bin), args, { cwd: base, env: { ...process.env, LC_ALL: 'C.UTF-8' }, ...(user ?? {}) });
   const data = join(base, 'data');
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
   const port = await freePort();
@@ -106,7 +112,10 @@ export const marketSuite: BenchSuite = {
     try {
       await migrate(postgres.url, { log: () => {} });
       const keys = deviceKeys(DEVICES, 9);
-      await seedDevices(pool, keys.map((k) => ({ device: k.deviceId, kind: 'weather' as const })));
+      await seedDevices(
+        pool,
+        keys.map((k) => ({ device: k.deviceId, kind: 'weather' as const })),
+      );
       for (let i = 0; i < DEVICES; i++) {
         const readings = signedReadings({
           kind: 'weather',
@@ -123,7 +132,10 @@ export const marketSuite: BenchSuite = {
       await pool.query('VACUUM ANALYZE readings_weather');
       const rows = DEVICES * READINGS;
       const key = NetworkKey.fromSecret(Buffer.alloc(32, 5));
-      const query: FrozenQuery = { ...parseDatasetQuery({ kind: 'weather', from: DAY, to: DAY + 2 * 86_400_000 }), asOf: Date.now() };
+      const query: FrozenQuery = {
+        ...parseDatasetQuery({ kind: 'weather', from: DAY, to: DAY + 2 * 86_400_000 }),
+        asOf: Date.now(),
+      };
       const codec = new RowCodec(exportMetrics(query));
       const exportOnce = async (format: ExportFormat, name: string, q: FrozenQuery = query) => {
         const target = join(dir, name);
@@ -132,7 +144,18 @@ export const marketSuite: BenchSuite = {
         const { ms, value } = await timed(() =>
           writeExport(streamDatasetRows(pool, q), codec, format, createWriteStream(join(target, `data.${format}`))),
         );
-        const manifest = buildManifest({ orderId: name, query: q, format, codec, summary: value, license: { id: 'CC-BY-4.0', name: 'CC BY 4.0', url: '' }, createdAt: Date.now() }, key);
+        const manifest = buildManifest(
+          {
+            orderId: name,
+            query: q,
+            format,
+            codec,
+            summary: value,
+            license: { id: 'CC-BY-4.0', name: 'CC BY 4.0', url: '' },
+            createdAt: Date.now(),
+          },
+          key,
+        );
         await writeFile(join(target, 'manifest.json'), JSON.stringify(manifest));
         return { rowsPerS: (value.rows * 1000) / ms, rows: value.rows, bytes: value.bytes, target };
       };
@@ -158,7 +181,10 @@ export const marketSuite: BenchSuite = {
       }
       // Worst case: every row its own envelope, one ed25519 verification per row
       const singles = keys.slice(0, SINGLE_DEVICES).map((k) => k.deviceId);
-      const singleDir = await exportOnce('csv', 'singles', { ...query, region: { bbox: [4.9, 51.9, 5.0 + (SINGLE_DEVICES - 0.5) / 1000, 53] } });
+      const singleDir = await exportOnce('csv', 'singles', {
+        ...query,
+        region: { bbox: [4.9, 51.9, 5.0 + (SINGLE_DEVICES - 0.5) / 1000, 53] },
+      });
       const singleReport = await verifyExport(singleDir.target, { networkKey: key.publicKey });
       if (!singleReport.ok || singleReport.rows !== singles.length * READINGS) {
         throw new Error(`verify-export of single-envelope rows failed (${singleReport.rows} rows)`);

@@ -21,7 +21,13 @@ function weatherBody(device: ReadingBody['device'], seq: number): ReadingBody {
     seq,
     ts: Date.UTC(2026, 10, 25, 12, 0, 0) + seq * 60_000,
     loc: { lat: 52.0907, lon: 5.1214, alt: 5 },
-    metrics: { temperature: 11.3 + (seq % 7) / 10, humidity: 81, pressure: 101_325, wind_speed: 3.4, wind_direction: 220 },
+    metrics: {
+      temperature: 11.3 + (seq % 7) / 10,
+      humidity: 81,
+      pressure: 101_325,
+      wind_speed: 3.4,
+      wind_direction: 220,
+    },
   };
 }
 
@@ -56,7 +62,10 @@ export const verifySuite: BenchSuite = {
     const inFlight = 256;
     const nodeParallel = await medianOf(() =>
       opsPerSecond(
-        () => Promise.all(Array.from({ length: inFlight }, () => verifier.verifyAsync(keys.deviceId, signedMessage, signature))),
+        () =>
+          Promise.all(
+            Array.from({ length: inFlight }, () => verifier.verifyAsync(keys.deviceId, signedMessage, signature)),
+          ),
         1000,
         inFlight,
       ),

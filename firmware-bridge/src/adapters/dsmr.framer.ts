@@ -31,7 +31,9 @@ export class DsmrFramer {
       }
       if (bang < 0) {
         if (this.buffer.length > this.maxTelegramBytes) {
-          events.push({ error: { reason: 'garbage', detail: `no telegram end within ${this.maxTelegramBytes} bytes` } });
+          events.push({
+            error: { reason: 'garbage', detail: `no telegram end within ${this.maxTelegramBytes} bytes` },
+          });
           this.buffer = '';
         }
         return events;

@@ -43,7 +43,13 @@ describe('DSMR P1 telegrams', () => {
     const iskra = parse('dsmr5-iskra-am550.txt');
     expect(iskra.ok && iskra.value.sample).toMatchObject({
       ts: Date.UTC(2019, 2, 24, 14, 5, 41),
-      metrics: { energy_import_t1: 3432829, energy_import_t2: 3224632, power_import: 433, voltage_l3: 236, current_l3: 2 },
+      metrics: {
+        energy_import_t1: 3432829,
+        energy_import_t2: 3224632,
+        power_import: 433,
+        voltage_l3: 236,
+        current_l3: 2,
+      },
     });
     const xs210 = parse('dsmr5-sagemcom-xs210.txt');
     expect(xs210.ok && Object.keys(xs210.value.sample.metrics)).not.toContain('voltage_l2');

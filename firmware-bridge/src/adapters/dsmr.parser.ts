@@ -32,7 +32,9 @@ export const dsmrCrcText = (telegramUpToBang: string): string =>
   crc16Arc(Buffer.from(telegramUpToBang, 'latin1')).toString(16).toUpperCase().padStart(4, '0');
 
 /** OBIS reference → catalogue metric, the unit the spec prescribes and its factor to SI. */
-const OBIS_METRICS: Readonly<Record<string, { metric: string; units: Readonly<Record<string, number>>; decimals: number }>> = {
+const OBIS_METRICS: Readonly<
+  Record<string, { metric: string; units: Readonly<Record<string, number>>; decimals: number }>
+> = {
   '1-0:1.8.1': { metric: 'energy_import_t1', units: { kWh: 1000, Wh: 1 }, decimals: 0 },
   '1-0:1.8.2': { metric: 'energy_import_t2', units: { kWh: 1000, Wh: 1 }, decimals: 0 },
   '1-0:2.8.1': { metric: 'energy_export_t1', units: { kWh: 1000, Wh: 1 }, decimals: 0 },
@@ -97,7 +99,9 @@ export function checkDsmrCrc(telegram: string, requireCrc = true): FrameResult<s
     return refuse('bad_crc', `CRC field "${given.slice(0, 8)}" is not 4 hex digits`);
   }
   const computed = dsmrCrcText(telegram.slice(0, bang + 1));
-  return given.toUpperCase() === computed ? accept(telegram.slice(0, bang)) : refuse('bad_crc', `CRC ${given} != ${computed}`);
+  return given.toUpperCase() === computed
+    ? accept(telegram.slice(0, bang))
+    : refuse('bad_crc', `CRC ${given} != ${computed}`);
 }
 
 /** Parses one complete telegram. */
@@ -146,7 +150,10 @@ export function parseDsmrTelegram(telegram: string, options: DsmrParseOptions): 
       }
       const factor = v[2] === undefined ? undefined : spec.units[v[2]];
       if (factor === undefined) {
-        return refuse('impossible_unit', `${obis} in "${v[2] ?? 'no unit'}", expected ${Object.keys(spec.units).join('/')}`);
+        return refuse(
+          'impossible_unit',
+          `${obis} in "${v[2] ?? 'no unit'}", expected ${Object.keys(spec.units).join('/')}`,
+        );
       }
       metrics[spec.metric] = roundTo(Number(v[1]) * factor, spec.decimals);
     }

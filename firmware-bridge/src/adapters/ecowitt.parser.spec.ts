@@ -7,7 +7,9 @@ const wuParams = (path: string) => new URLSearchParams(fixture(path).split('?')[
 
 describe('Ecowitt protocol POST bodies', () => {
   it('converts a GW2000 push to SI units', () => {
-    const result = parseEcowittForm(new URLSearchParams(fixture('ecowitt/gw2000-ecowitt-post.txt').trim()), { now: NOW });
+    const result = parseEcowittForm(new URLSearchParams(fixture('ecowitt/gw2000-ecowitt-post.txt').trim()), {
+      now: NOW,
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value.protocol).toBe('ecowitt');
@@ -30,7 +32,9 @@ describe('Ecowitt protocol POST bodies', () => {
   });
 
   it('reads WS90 piezo rain when there is no tipping bucket', () => {
-    const result = parseEcowittForm(new URLSearchParams(fixture('ecowitt/gw1100-ws90-piezo-post.txt').trim()), { now: NOW });
+    const result = parseEcowittForm(new URLSearchParams(fixture('ecowitt/gw1100-ws90-piezo-post.txt').trim()), {
+      now: NOW,
+    });
     expect(result.ok && result.value.sample.metrics).toMatchObject({
       rain_rate: 3.2, // 0.126 in/h
       rain_daily: 8.41, // 0.331 in
@@ -73,10 +77,17 @@ describe('Weather Underground protocol GET', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value.sample.ts).toBe(NOW);
-    expect(Object.keys(result.value.sample.metrics).sort()).toEqual(['pressure', 'rain_daily', 'wind_direction', 'wind_speed']);
+    expect(Object.keys(result.value.sample.metrics).sort()).toEqual([
+      'pressure',
+      'rain_daily',
+      'wind_direction',
+      'wind_speed',
+    ]);
   });
 
-  const malformed = fixtureJson<{ wunderground: { reason: string; why: string; query: string }[] }>('ecowitt/malformed.json');
+  const malformed = fixtureJson<{ wunderground: { reason: string; why: string; query: string }[] }>(
+    'ecowitt/malformed.json',
+  );
   it.each(malformed.wunderground)('refuses $why as $reason', ({ query, reason }) => {
     const result = parseWundergroundQuery(new URLSearchParams(query), { now: NOW });
     expect(!result.ok && result.error.reason).toBe(reason);

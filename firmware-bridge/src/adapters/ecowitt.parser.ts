@@ -73,10 +73,32 @@ const RULES: Readonly<Record<string, FieldRule>> = {
 };
 
 /** Ecowitt fields in priority order (a WS90 sends piezo rain; a tipping bucket sends rainratein). */
-const ECOWITT_FIELDS = ['tempf', 'humidity', 'baromabsin', 'windspeedmph', 'windgustmph', 'winddir', 'rainratein',
-  'rrain_piezo', 'dailyrainin', 'drain_piezo', 'solarradiation', 'uv'];
-const WU_FIELDS = ['tempf', 'humidity', 'dewptf', 'windspeedmph', 'windgustmph', 'winddir', 'rainin', 'dailyrainin',
-  'solarradiation', 'UV'];
+const ECOWITT_FIELDS = [
+  'tempf',
+  'humidity',
+  'baromabsin',
+  'windspeedmph',
+  'windgustmph',
+  'winddir',
+  'rainratein',
+  'rrain_piezo',
+  'dailyrainin',
+  'drain_piezo',
+  'solarradiation',
+  'uv',
+];
+const WU_FIELDS = [
+  'tempf',
+  'humidity',
+  'dewptf',
+  'windspeedmph',
+  'windgustmph',
+  'winddir',
+  'rainin',
+  'dailyrainin',
+  'solarradiation',
+  'UV',
+];
 
 /** `-9999` (WU) or an empty value means "no such sensor"; it is not an error. */
 const isMissing = (raw: string): boolean => raw === '' || raw === '-9999' || raw === '-9999.0';
@@ -151,9 +173,7 @@ function completeMetrics(
   if (metrics.dew_point === undefined && temperature !== undefined && humidity !== undefined && humidity > 0) {
     metrics.dew_point = roundTo(dewPointMagnus(temperature, humidity), 2);
   }
-  return Object.keys(metrics).length === 0
-    ? refuse('no_data', 'no outdoor measurement in the push')
-    : accept(metrics);
+  return Object.keys(metrics).length === 0 ? refuse('no_data', 'no outdoor measurement in the push') : accept(metrics);
 }
 
 /** Parses an Ecowitt-protocol form body (already split into params). */
@@ -172,11 +192,19 @@ export function parseEcowittForm(params: URLSearchParams, options: WeatherParseO
     return metrics;
   }
   const stationType = params.get('stationtype') ?? undefined;
-  return accept({ protocol: 'ecowitt', stationKey: passkey, stationType, sample: { ts: ts.value, metrics: metrics.value } });
+  return accept({
+    protocol: 'ecowitt',
+    stationKey: passkey,
+    stationType,
+    sample: { ts: ts.value, metrics: metrics.value },
+  });
 }
 
 /** Parses a Weather Underground upload query string. */
-export function parseWundergroundQuery(params: URLSearchParams, options: WeatherParseOptions): FrameResult<WeatherPush> {
+export function parseWundergroundQuery(
+  params: URLSearchParams,
+  options: WeatherParseOptions,
+): FrameResult<WeatherPush> {
   const id = params.get('ID');
   if (!id) {
     return refuse('bad_request', 'ID missing');

@@ -130,8 +130,11 @@ export class EcowittServer {
       const passkey = params.get('PASSKEY');
       route = passkey === null ? this.catchAll : (this.byPasskey.get(passkey) ?? this.catchAll);
       if (!route) {
-        throw new RequestError(passkey === null ? 400 : 401, passkey === null ? 'bad_request' : 'unknown_station',
-          passkey === null ? 'PASSKEY missing' : `unknown PASSKEY ${passkey}`);
+        throw new RequestError(
+          passkey === null ? 400 : 401,
+          passkey === null ? 'bad_request' : 'unknown_station',
+          passkey === null ? 'PASSKEY missing' : `unknown PASSKEY ${passkey}`,
+        );
       }
       this.deliver(route, parseEcowittForm(params, this.parseOptions(route)));
       return reply(res, 200, 'OK');
@@ -143,7 +146,13 @@ export class EcowittServer {
         this.counters.add(failure.reason);
         this.options.onUnrouted?.(failure.reason, failure.message);
       }
-      reply(res, failure.status, failure.status === 401 ? 'INVALIDPASSWORDID|Password or key and/or id are incorrect\n' : `${failure.reason}: ${failure.message}\n`);
+      reply(
+        res,
+        failure.status,
+        failure.status === 401
+          ? 'INVALIDPASSWORDID|Password or key and/or id are incorrect\n'
+          : `${failure.reason}: ${failure.message}\n`,
+      );
     }
   }
 
@@ -151,7 +160,11 @@ export class EcowittServer {
     const id = params.get('ID');
     const route = id === null ? this.catchAll : (this.byStationId.get(id) ?? this.catchAll);
     if (!route) {
-      throw new RequestError(id === null ? 400 : 401, id === null ? 'bad_request' : 'unknown_station', `station ID ${id}`);
+      throw new RequestError(
+        id === null ? 400 : 401,
+        id === null ? 'bad_request' : 'unknown_station',
+        `station ID ${id}`,
+      );
     }
     if (route.password !== undefined && params.get('PASSWORD') !== route.password) {
       throw new RequestError(401, 'unknown_station', `wrong PASSWORD for ID ${id}`);

@@ -40,7 +40,14 @@ export interface Elm327AdapterOptions {
 }
 
 const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
-const DECIMALS: Record<string, number> = { speed: 3, rpm: 2, coolant_temperature: 0, fuel_level: 2, engine_load: 2, odometer: 0 };
+const DECIMALS: Record<string, number> = {
+  speed: 3,
+  rpm: 2,
+  coolant_temperature: 0,
+  fuel_level: 2,
+  engine_load: 2,
+  odometer: 0,
+};
 
 /**
  * A vehicle through an ELM327 OBD-II interface: AT initialisation, supported-PID discovery, Mode 01 polling,
@@ -66,7 +73,10 @@ export class Elm327Adapter implements HardwareAdapter {
   async start(sink: AdapterSink): Promise<void> {
     this.sink = sink;
     this.stopped = false;
-    await this.options.gnss?.start({ sample: () => undefined, reject: (reason, detail) => sink.reject(reason, detail) });
+    await this.options.gnss?.start({
+      sample: () => undefined,
+      reject: (reason, detail) => sink.reject(reason, detail),
+    });
     await this.connect(); // failures are counted and retried on the next cycle
     this.schedule(0);
   }
@@ -128,7 +138,13 @@ export class Elm327Adapter implements HardwareAdapter {
       return this.drop('garbage', `ATZ answered ${JSON.stringify(reset.value)}, not an ELM327 banner`);
     }
     const headers = this.options.headers ?? true;
-    const setup = ['ATE0', 'ATL0', this.options.spaces ? 'ATS1' : 'ATS0', headers ? 'ATH1' : 'ATH0', `ATSP${this.options.protocol ?? '0'}`];
+    const setup = [
+      'ATE0',
+      'ATL0',
+      this.options.spaces ? 'ATS1' : 'ATS0',
+      headers ? 'ATH1' : 'ATH0',
+      `ATSP${this.options.protocol ?? '0'}`,
+    ];
     for (const command of setup) {
       const reply = await link.command(command, timeout);
       if (!reply.ok) {

@@ -28,7 +28,10 @@ export class ElmLink {
     }
     this.buffer = ''; // anything unsolicited before our command is stale
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.settle(refuse('timeout', `no prompt after "${command}" in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => this.settle(refuse('timeout', `no prompt after "${command}" in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.pending = { resolve, timer };
       this.stream.write(`${command}\r`);
     });

@@ -40,10 +40,12 @@ describe('ELM327 Mode 01 replies', () => {
   it.each(fx.bitmaps)('$name', ({ command, headers, raw, contains, excludes }) => {
     const frames = parseMode01Reply(raw, pidOf(command), headers, command);
     expect(frames.ok).toBe(true);
-    const pids = new Set((frames.ok ? frames.value : []).flatMap((f) => {
-      const decoded = decodeBitmap(pidOf(command), f);
-      return decoded.ok ? decoded.value : [];
-    }));
+    const pids = new Set(
+      (frames.ok ? frames.value : []).flatMap((f) => {
+        const decoded = decodeBitmap(pidOf(command), f);
+        return decoded.ok ? decoded.value : [];
+      }),
+    );
     for (const pid of contains) expect(pids.has(pid)).toBe(true);
     for (const pid of excludes) expect(pids.has(pid)).toBe(false);
   });

@@ -17,8 +17,20 @@ export interface ObdFrame {
   readonly data: readonly number[];
 }
 
-const BUS_ERRORS = ['UNABLETOCONNECT', 'CANERROR', 'BUSERROR', 'BUSBUSY', 'FBERROR', 'DATAERROR', '<DATAERROR',
-  'BUFFERFULL', 'LVRESET', 'ACTALERT', 'STOPPED', 'ERR'];
+const BUS_ERRORS = [
+  'UNABLETOCONNECT',
+  'CANERROR',
+  'BUSERROR',
+  'BUSBUSY',
+  'FBERROR',
+  'DATAERROR',
+  '<DATAERROR',
+  'BUFFERFULL',
+  'LVRESET',
+  'ACTALERT',
+  'STOPPED',
+  'ERR',
+];
 
 /** Lines of a reply, without echo, prompt, blanks and `SEARCHING...` / `BUS INIT: ...OK` progress lines. */
 export function replyLines(raw: string, command?: string): string[] {
@@ -114,7 +126,12 @@ export const ENGINE_ECUS: readonly string[] = ['7E8', '18DAF110', '10'];
  * Parses a whole Mode 01 reply into one frame per answering ECU. Messages (`NO DATA`...) become errors; a
  * reply in which no line parses is an error of the first bad line.
  */
-export function parseMode01Reply(raw: string, pid: number, headers: boolean, command?: string): FrameResult<ObdFrame[]> {
+export function parseMode01Reply(
+  raw: string,
+  pid: number,
+  headers: boolean,
+  command?: string,
+): FrameResult<ObdFrame[]> {
   const lines = replyLines(raw, command);
   if (lines.length === 0) {
     return refuse('no_data', 'empty reply');

@@ -7,7 +7,8 @@ export interface FrameError {
 }
 
 /** What every pure parser returns: parsers never throw on bad input. */
-export type FrameResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: FrameError };
+export type FrameResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: FrameError };
 
 export const accept = <T>(value: T): FrameResult<T> => ({ ok: true, value });
 export const refuse = (reason: FrameRejectReason, detail: string): FrameResult<never> => ({

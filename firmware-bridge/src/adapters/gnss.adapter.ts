@@ -104,7 +104,9 @@ export class GnssReceiver implements HardwareAdapter {
     };
     this.latestFix = fix;
     if (this.options.emitSamples ?? true) {
-      sink.sample(fix.loc ? { ts, loc: fix.loc, metrics: { gnss_fix: fix.quality } } : { ts, metrics: { gnss_fix: 0 } });
+      sink.sample(
+        fix.loc ? { ts, loc: fix.loc, metrics: { gnss_fix: fix.quality } } : { ts, metrics: { gnss_fix: 0 } },
+      );
     }
   }
 }

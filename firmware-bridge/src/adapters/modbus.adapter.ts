@@ -118,7 +118,10 @@ export class ModbusMeterAdapter implements HardwareAdapter {
         blocks.set(block.start, result.data);
       } catch (error) {
         const reason = classify(error);
-        this.reject(reason, `read ${block.count} input registers at 0x${block.start.toString(16)}: ${(error as Error).message}`);
+        this.reject(
+          reason,
+          `read ${block.count} input registers at 0x${block.start.toString(16)}: ${(error as Error).message}`,
+        );
         if (reason === 'timeout') {
           await this.disconnect(); // a late answer must not be taken for the next request's
         }

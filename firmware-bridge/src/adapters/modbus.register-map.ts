@@ -79,7 +79,10 @@ export function floatToRegisters(value: number): [number, number] {
 }
 
 /** Decodes the blocks read (start address → registers) into catalogue metrics. */
-export function decodeRegisters(map: RegisterMap, blocks: ReadonlyMap<number, readonly number[]>): FrameResult<Record<string, number>> {
+export function decodeRegisters(
+  map: RegisterMap,
+  blocks: ReadonlyMap<number, readonly number[]>,
+): FrameResult<Record<string, number>> {
   const metrics: Record<string, number> = {};
   for (const field of map.fields) {
     const block = map.blocks.find((b) => field.address >= b.start && field.address + 2 <= b.start + b.count);

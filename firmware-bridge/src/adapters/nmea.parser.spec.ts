@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { fixture, fixtureJson } from '../../test/fixtures.js';
 import { nmeaChecksum, nmeaSentence, parseNmeaSentence } from './nmea.parser.js';
 
-const session = fixture('nmea/session.nmea').split('\r\n').filter((line) => line.length > 0);
+const session = fixture('nmea/session.nmea')
+  .split('\r\n')
+  .filter((line) => line.length > 0);
 const parse = (line: string) => {
   const result = parseNmeaSentence(line);
   if (!result.ok) throw new Error(`${line}: ${result.error.reason}`);
@@ -16,7 +18,14 @@ describe('NMEA 0183', () => {
     if (gga.type !== 'GGA') return;
     expect(gga.lat).toBeCloseTo(48 + 7.038 / 60, 6);
     expect(gga.lon).toBeCloseTo(11 + 31 / 60, 6);
-    expect(gga).toMatchObject({ talker: 'GP', quality: 1, sats: 8, hdop: 0.9, alt: 545.4, timeOfDayMs: (12 * 3600 + 35 * 60 + 19) * 1000 });
+    expect(gga).toMatchObject({
+      talker: 'GP',
+      quality: 1,
+      sats: 8,
+      hdop: 0.9,
+      alt: 545.4,
+      timeOfDayMs: (12 * 3600 + 35 * 60 + 19) * 1000,
+    });
   });
 
   it('reads the textbook RMC: 22.4 knots, course 84.4, 23 March 1994', () => {

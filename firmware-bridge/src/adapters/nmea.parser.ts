@@ -80,7 +80,8 @@ function parseCoordinate(text: string, hemisphere: string, degreeDigits: 2 | 3):
   const minutes = value - degrees * 100;
   const limit = degreeDigits === 2 ? 90 : 180;
   const signed = (degrees + minutes / 60) * (hemisphere === 'S' || hemisphere === 'W' ? -1 : 1);
-  const okHemisphere = degreeDigits === 2 ? hemisphere === 'N' || hemisphere === 'S' : hemisphere === 'E' || hemisphere === 'W';
+  const okHemisphere =
+    degreeDigits === 2 ? hemisphere === 'N' || hemisphere === 'S' : hemisphere === 'E' || hemisphere === 'W';
   return minutes >= 60 || Math.abs(signed) > limit || !okHemisphere ? null : signed;
 }
 
@@ -151,7 +152,13 @@ function parseRmc(talker: string, f: string[]): FrameResult<RmcSentence> {
   const knots = optionalNumber(f[7]);
   const courseDeg = optionalNumber(f[8]);
   const date = /^(\d{2})(\d{2})(\d{2})$/.exec(f[9]!);
-  if (timeOfDayMs === null || knots === null || courseDeg === null || (f[9] !== '' && !date) || (f[2] !== 'A' && f[2] !== 'V')) {
+  if (
+    timeOfDayMs === null ||
+    knots === null ||
+    courseDeg === null ||
+    (f[9] !== '' && !date) ||
+    (f[2] !== 'A' && f[2] !== 'V')
+  ) {
     return refuse('garbage', `unreadable RMC field in ${f.join(',')}`);
   }
   if (lat === null || lon === null || (knots ?? 0) < 0 || (courseDeg ?? 0) < 0 || (courseDeg ?? 0) > 360) {

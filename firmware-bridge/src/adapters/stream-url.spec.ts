@@ -7,17 +7,30 @@ describe('parseStreamUrl', () => {
   it('reads TCP and serial endpoints', () => {
     expect(parseStreamUrl('tcp://192.168.0.10:35000')).toEqual({ type: 'tcp', host: '192.168.0.10', port: 35000 });
     expect(parseStreamUrl('serial:///dev/ttyUSB0?baud=9600&databits=7&parity=even')).toEqual({
-      type: 'serial', path: '/dev/ttyUSB0', baudRate: 9600, dataBits: 7, parity: 'even', stopBits: 1,
+      type: 'serial',
+      path: '/dev/ttyUSB0',
+      baudRate: 9600,
+      dataBits: 7,
+      parity: 'even',
+      stopBits: 1,
     });
-    expect(parseStreamUrl('serial:///dev/ttyAMA0', 115200)).toMatchObject({ baudRate: 115200, dataBits: 8, parity: 'none' });
+    expect(parseStreamUrl('serial:///dev/ttyAMA0', 115200)).toMatchObject({
+      baudRate: 115200,
+      dataBits: 8,
+      parity: 'none',
+    });
   });
 
-  it.each(['ttyUSB0', 'tcp://host', 'udp://h:1', 'serial:///dev/x?baud=fast', 'serial:///dev/x?parity=mark', 'serial:///dev/x?databits=9'])(
-    'refuses %s with BAD_STREAM_URL',
-    (url) => {
-      expect(() => parseStreamUrl(url)).toThrow(StreamUrlError);
-    },
-  );
+  it.each([
+    'ttyUSB0',
+    'tcp://host',
+    'udp://h:1',
+    'serial:///dev/x?baud=fast',
+    'serial:///dev/x?parity=mark',
+    'serial:///dev/x?databits=9',
+  ])('refuses %s with BAD_STREAM_URL', (url) => {
+    expect(() => parseStreamUrl(url)).toThrow(StreamUrlError);
+  });
 });
 
 describe('LineSplitter and byte pipes', () => {

@@ -3,8 +3,7 @@ import { serialStreamFactory, type SerialStreamOptions } from './serial-stream.j
 import { tcpStreamFactory, type TcpStreamOptions } from './tcp-stream.js';
 
 export type StreamEndpoint =
-  | ({ readonly type: 'tcp' } & TcpStreamOptions)
-  | ({ readonly type: 'serial' } & SerialStreamOptions);
+  ({ readonly type: 'tcp' } & TcpStreamOptions) | ({ readonly type: 'serial' } & SerialStreamOptions);
 
 export class StreamUrlError extends Error {
   override readonly name = 'StreamUrlError';

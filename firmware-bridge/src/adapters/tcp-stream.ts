@@ -37,7 +37,10 @@ export interface TcpStreamOptions {
 export function openTcpStream(options: TcpStreamOptions): Promise<ByteStream> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: options.host, port: options.port });
-    const timer = setTimeout(() => socket.destroy(new Error(`connect timeout to ${options.host}:${options.port}`)), options.timeoutMs ?? 5000);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`connect timeout to ${options.host}:${options.port}`)),
+      options.timeoutMs ?? 5000,
+    );
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeListener('error', onError);

@@ -36,7 +36,8 @@ export function dewPointMagnus(temperatureC: number, humidityPct: number): numbe
 /** Relative humidity (%) of air at `temperatureC` whose dew point is `dewPointC` (Magnus; ≤ 100 when Td ≤ T). */
 export function humidityFromDewPoint(temperatureC: number, dewPointC: number): number {
   return (
-    100 * Math.exp((MAGNUS_A * dewPointC) / (MAGNUS_B + dewPointC) - (MAGNUS_A * temperatureC) / (MAGNUS_B + temperatureC))
+    100 *
+    Math.exp((MAGNUS_A * dewPointC) / (MAGNUS_B + dewPointC) - (MAGNUS_A * temperatureC) / (MAGNUS_B + temperatureC))
   );
 }
 

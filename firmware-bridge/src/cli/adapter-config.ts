@@ -15,7 +15,9 @@ const port = z.string().min(1).describe('tcp://host:port or serial:///dev/ttyX?b
 export const adapterConfigSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('ecowitt'),
-    listen: z.strictObject({ host: z.string().optional(), port: z.number().int().min(0).max(65535).optional() }).optional(),
+    listen: z
+      .strictObject({ host: z.string().optional(), port: z.number().int().min(0).max(65535).optional() })
+      .optional(),
     passkey: z.string().optional(),
     stationId: z.string().optional(),
     password: z.string().optional(),
@@ -27,7 +29,10 @@ export const adapterConfigSchema = z.discriminatedUnion('type', [
     gnss: port.optional(),
     pollIntervalMs: z.number().int().min(100).optional(),
     commandTimeoutMs: z.number().int().min(50).optional(),
-    protocol: z.string().regex(/^[0-9A-C]$/).optional(),
+    protocol: z
+      .string()
+      .regex(/^[0-9A-C]$/)
+      .optional(),
   }),
   z.strictObject({ type: z.literal('gnss'), port }),
   z.strictObject({ type: z.literal('p1'), port, requireCrc: z.boolean().optional() }),
@@ -69,7 +74,10 @@ export function createAdapter(config: AdapterConfig): HardwareAdapter {
     case 'gnss':
       return new GnssReceiver({ open: stream(config.port, 9600), emitSamples: true });
     case 'p1':
-      return new P1Adapter({ open: stream(config.port, 115200), ...(config.requireCrc === undefined ? {} : { requireCrc: config.requireCrc }) });
+      return new P1Adapter({
+        open: stream(config.port, 115200),
+        ...(config.requireCrc === undefined ? {} : { requireCrc: config.requireCrc }),
+      });
     case 'modbus': {
       const { type: _type, ...options } = config;
       return new ModbusMeterAdapter(options);

@@ -13,7 +13,12 @@ export const mqttConfigSchema = z.strictObject({
   username: z.string().optional(),
   password: z.string().optional(),
   tls: z
-    .strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional(), rejectUnauthorized: z.boolean().optional() })
+    .strictObject({
+      ca: z.string().optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      rejectUnauthorized: z.boolean().optional(),
+    })
     .optional(),
   keepaliveS: z.number().int().min(0).max(65535).optional(),
   sessionExpiryS: z.number().int().min(0).max(0xffffffff).optional(),
@@ -38,7 +43,12 @@ export const bridgeConfigSchema = z.strictObject({
   adapter: adapterConfigSchema,
   mqtt: mqttConfigSchema.optional(),
   mode: z.enum(['batch', 'single']).default('batch'),
-  batch: z.strictObject({ maxReadings: positiveInt.max(1000).optional(), maxAgeMs: z.number().int().min(0).max(3_600_000).optional() }).optional(),
+  batch: z
+    .strictObject({
+      maxReadings: positiveInt.max(1000).optional(),
+      maxAgeMs: z.number().int().min(0).max(3_600_000).optional(),
+    })
+    .optional(),
   queue: queueConfigSchema.optional(),
   signer: z.enum(['tweetnacl', 'node']).default('tweetnacl'),
   statusIntervalMs: positiveInt.optional(),

@@ -31,12 +31,14 @@ export const parse = {
       }
       return n;
     },
-  url: (name: string) => (value: string): string => {
-    try {
-      new URL(value);
-      return value;
-    } catch {
-      throw new InvalidArgumentError(`${name} must be a URL`);
-    }
-  },
+  url:
+    (name: string) =>
+    (value: string): string => {
+      try {
+        new URL(value);
+        return value;
+      } catch {
+        throw new InvalidArgumentError(`${name} must be a URL`);
+      }
+    },
 };

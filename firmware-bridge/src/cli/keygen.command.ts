@@ -7,10 +7,16 @@ export function keygenCommand(program: Command, io: CliIo): void {
     .command('keygen')
     .description("create this device's ed25519 key (mode 0600, never overwritten) and print its device id")
     .requiredOption('--out <file>', 'where to write the key file')
-    .addOption(new Option('--format <format>', 'json (default) or raw 64-byte tweetnacl secret key').choices(['json', 'raw']).default('json'))
+    .addOption(
+      new Option('--format <format>', 'json (default) or raw 64-byte tweetnacl secret key')
+        .choices(['json', 'raw'])
+        .default('json'),
+    )
     .action((options: { out: string; format: KeyFileFormat }) => {
       const pair = writeNewKeyFile(options.out, undefined, options.format);
-      io.err(`wrote the device key to ${options.out} (mode 0600); keep it secret, back it up: it is the device's identity`);
+      io.err(
+        `wrote the device key to ${options.out} (mode 0600); keep it secret, back it up: it is the device's identity`,
+      );
       io.out(pair.deviceId);
     });
 }

@@ -37,7 +37,11 @@ export async function main(argv: readonly string[] = process.argv, io: CliIo = p
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
+      return error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+        ? 0
+        : 2;
     }
     if (error instanceof BridgeError) {
       io.err(`gt-bridge: ${error.message}`);

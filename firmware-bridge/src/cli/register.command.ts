@@ -20,12 +20,18 @@ interface RegisterOptions {
 export function registerCommand(program: Command, io: CliIo): void {
   program
     .command('register')
-    .description('sign a registration (device proof of possession + owner wallet) and print it, or POST it to <api>/devices')
+    .description(
+      'sign a registration (device proof of possession + owner wallet) and print it, or POST it to <api>/devices',
+    )
     .requiredOption('--key <file>', 'the device key file (from keygen)')
     .requiredOption('--owner-keypair <file>', "the owner's Solana keypair file (JSON array of 64 numbers)")
     .addOption(new Option('--kind <kind>', 'hardware kind').choices(HARDWARE_KINDS).makeOptionMandatory())
     .requiredOption('--model <model>', 'hardware model, e.g. "Ecowitt GW1100"')
-    .requiredOption('--interval <seconds>', 'declared seconds between readings', parse.int('--interval', MIN_INTERVAL_S, MAX_INTERVAL_S))
+    .requiredOption(
+      '--interval <seconds>',
+      'declared seconds between readings',
+      parse.int('--interval', MIN_INTERVAL_S, MAX_INTERVAL_S),
+    )
     .option('--lat <degrees>', 'declared latitude', parse.number('--lat', -90, 90))
     .option('--lon <degrees>', 'declared longitude', parse.number('--lon', -180, 180))
     .option('--alt <metres>', 'declared altitude above mean sea level', parse.number('--alt', -500, 9000))

@@ -14,7 +14,11 @@ export function signerFor(kind: 'tweetnacl' | 'node', keyFile: string): Signer {
 }
 
 /** Starts the bridge a config describes (the adapter can be injected, e.g. an emulator in tests). */
-export function startBridgeFromConfig(config: BridgeConfig, logger: BridgeLogger, adapter?: HardwareAdapter): Promise<DeviceBridge> {
+export function startBridgeFromConfig(
+  config: BridgeConfig,
+  logger: BridgeLogger,
+  adapter?: HardwareAdapter,
+): Promise<DeviceBridge> {
   return DeviceBridge.start({
     adapter: adapter ?? createAdapter(config.adapter),
     signer: signerFor(config.signer, config.keyFile),
@@ -53,13 +57,21 @@ export function runCommand(program: Command, io: CliIo): void {
   program
     .command('run')
     .description('run the bridge for one device: read the hardware, sign, store durably, publish over MQTT')
-    .requiredOption('--config <file>', 'JSON config: adapter, keyFile, dataDir, mqtt, batching, queue bound, signer (see README)')
+    .requiredOption(
+      '--config <file>',
+      'JSON config: adapter, keyFile, dataDir, mqtt, batching, queue bound, signer (see README)',
+    )
     .action(async (options: { config: string }) => {
       const config = loadBridgeConfig(options.config);
       const logger = createJsonLogger({ level: config.log?.level ?? 'info', base: { app: 'gt-bridge' } });
       const bridge = await startBridgeFromConfig(config, logger);
       io.err(`gt-bridge: device ${bridge.device} running (data in ${config.dataDir}); Ctrl-C to stop`);
-      logger.info('bridge.started', { nextSeq: bridge.nextSeq, broker: config.mqtt?.url ?? null, mode: config.mode, signer: config.signer });
+      logger.info('bridge.started', {
+        nextSeq: bridge.nextSeq,
+        broker: config.mqtt?.url ?? null,
+        mode: config.mode,
+        signer: config.signer,
+      });
       await untilStopSignal(logger);
       await bridge.stop({ drainMs: config.drainMs });
     });

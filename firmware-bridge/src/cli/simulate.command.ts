@@ -39,29 +39,81 @@ interface SimulateOptions {
 export function simulateCommand(program: Command, io: CliIo): void {
   program
     .command('simulate')
-    .description('run N simulated devices in this process (emulated hardware → real adapters → real bridge), with faults from a seed')
+    .description(
+      'run N simulated devices in this process (emulated hardware → real adapters → real bridge), with faults from a seed',
+    )
     .addOption(new Option('--kind <kind>', 'hardware kind').choices(HARDWARE_KINDS).makeOptionMandatory())
     .requiredOption('--count <n>', 'number of devices', parse.int('--count', 1, 100_000))
     .requiredOption('--broker <url>', 'MQTT broker URL (mqtt://, mqtts://, ws://, wss://)', parse.url('--broker'))
-    .option('--faults <list>', 'fault:devices,... e.g. stuck:2,spike:1,clock_skew:1,replay:1,bad_signature:1,cloned_key:1', '')
+    .option(
+      '--faults <list>',
+      'fault:devices,... e.g. stuck:2,spike:1,clock_skew:1,replay:1,bad_signature:1,cloned_key:1',
+      '',
+    )
     .option('--seed <seed>', 'reproducibility: same seed, same devices, signals and faults', '1')
     .option('--data-dir <dir>', 'queues and status per device, and fleet.json (default ./gt-sim-<kind>-<seed>)')
-    .option('--interval <seconds>', 'simulated seconds between readings of a device', parse.number('--interval', 0.01, 86_400), 60)
-    .option('--speed <factor>', 'simulated seconds per wall second (a fast clock)', parse.number('--speed', 0.001, 100_000), 1)
-    .addOption(new Option('--protocol <protocol>', 'hardware protocol (default per kind: ecowitt, elm327, p1)').choices(['ecowitt', 'wunderground', 'elm327', 'p1', 'modbus']))
-    .addOption(new Option('--transport <transport>', 'serial-like devices over in-memory pipes or local TCP').choices(['memory', 'tcp']).default('memory'))
+    .option(
+      '--interval <seconds>',
+      'simulated seconds between readings of a device',
+      parse.number('--interval', 0.01, 86_400),
+      60,
+    )
+    .option(
+      '--speed <factor>',
+      'simulated seconds per wall second (a fast clock)',
+      parse.number('--speed', 0.001, 100_000),
+      1,
+    )
+    .addOption(
+      new Option('--protocol <protocol>', 'hardware protocol (default per kind: ecowitt, elm327, p1)').choices([
+        'ecowitt',
+        'wunderground',
+        'elm327',
+        'p1',
+        'modbus',
+      ]),
+    )
+    .addOption(
+      new Option('--transport <transport>', 'serial-like devices over in-memory pipes or local TCP')
+        .choices(['memory', 'tcp'])
+        .default('memory'),
+    )
     .addOption(new Option('--mode <mode>', 'envelopes').choices(['batch', 'single']).default('batch'))
     .option('--batch-size <n>', 'readings per batch envelope', parse.int('--batch-size', 1, 1000), 50)
-    .option('--batch-age <ms>', 'longest a reading waits for its batch (wall ms)', parse.int('--batch-age', 0, 3_600_000), 1000)
-    .addOption(new Option('--signer <signer>', 'signature implementation (identical signatures)').choices(['node', 'tweetnacl']).default('node'))
+    .option(
+      '--batch-age <ms>',
+      'longest a reading waits for its batch (wall ms)',
+      parse.int('--batch-age', 0, 3_600_000),
+      1000,
+    )
+    .addOption(
+      new Option('--signer <signer>', 'signature implementation (identical signatures)')
+        .choices(['node', 'tweetnacl'])
+        .default('node'),
+    )
     .option('--fsync', 'fsync every group commit (default off for fleets: survives a process kill, not a power loss)')
     .option('--lat <degrees>', 'centre of the fleet', parse.number('--lat', -90, 90), 52.37)
     .option('--lon <degrees>', 'centre of the fleet', parse.number('--lon', -180, 180), 4.89)
-    .option('--radius-km <km>', 'devices are spread uniformly over this disc', parse.number('--radius-km', 0, 20_000), 25)
-    .option('--register <url>', 'registry base URL: register every device first (needs --owner-keypair)', parse.url('--register'))
+    .option(
+      '--radius-km <km>',
+      'devices are spread uniformly over this disc',
+      parse.number('--radius-km', 0, 20_000),
+      25,
+    )
+    .option(
+      '--register <url>',
+      'registry base URL: register every device first (needs --owner-keypair)',
+      parse.url('--register'),
+    )
     .option('--owner-keypair <file>', "owner's Solana keypair file for --register")
-    .option('--duration <seconds>', 'stop after this many wall seconds (default: until Ctrl-C)', parse.number('--duration', 0, 31_536_000))
-    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('warn'))
+    .option(
+      '--duration <seconds>',
+      'stop after this many wall seconds (default: until Ctrl-C)',
+      parse.number('--duration', 0, 31_536_000),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('warn'),
+    )
     .action(async (options: SimulateOptions) => {
       if ((options.register === undefined) !== (options.ownerKeypair === undefined)) {
         program.error('error: --register and --owner-keypair go together', { exitCode: 2 });
@@ -81,13 +133,24 @@ export function simulateCommand(program: Command, io: CliIo): void {
         radiusKm: options.radiusKm,
         transport: options.transport,
         signer: options.signer,
-        bridge: { mode: options.mode, batch: { maxReadings: options.batchSize, maxAgeMs: options.batchAge }, queue: { fsync: options.fsync ?? false } },
+        bridge: {
+          mode: options.mode,
+          batch: { maxReadings: options.batchSize, maxAgeMs: options.batchAge },
+          queue: { fsync: options.fsync ?? false },
+        },
         logger,
         ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
-        ...(options.register === undefined ? {} : { registry: { url: options.register, owner: loadOwnerKeyPair(options.ownerKeypair!) } }),
+        ...(options.register === undefined
+          ? {}
+          : { registry: { url: options.register, owner: loadOwnerKeyPair(options.ownerKeypair!) } }),
       });
-      io.err(`gt-bridge simulate: ${fleet.devices.length} ${options.kind} devices running (data in ${dataDir}, ground truth in ${dataDir}/fleet.json)`);
-      const report = setInterval(() => io.err(`gt-bridge simulate: ${JSON.stringify(fleetTotals(fleet.devices))}`), 10_000);
+      io.err(
+        `gt-bridge simulate: ${fleet.devices.length} ${options.kind} devices running (data in ${dataDir}, ground truth in ${dataDir}/fleet.json)`,
+      );
+      const report = setInterval(
+        () => io.err(`gt-bridge simulate: ${JSON.stringify(fleetTotals(fleet.devices))}`),
+        10_000,
+      );
       report.unref();
       await (options.duration === undefined ? untilStopSignal(logger) : sleep(options.duration * 1000));
       clearInterval(report);

@@ -42,9 +42,21 @@ const sum = (records: readonly Readonly<Record<string, number>>[]): Record<strin
 
 function describe(status: BridgeStatus): string {
   const c = status.counters;
-  const state = status.running ? (alive(status.pid) ? (status.connected ? 'running, connected' : 'running, offline') : 'not running (stopped uncleanly)') : 'stopped';
-  const rejected = Object.entries(c.rejected).map(([reason, n]) => `${reason}=${n}`).join(' ') || 'none';
-  const refused = Object.entries(c.refused).map(([code, n]) => `${code}=${n}`).join(' ') || 'none';
+  const state = status.running
+    ? alive(status.pid)
+      ? status.connected
+        ? 'running, connected'
+        : 'running, offline'
+      : 'not running (stopped uncleanly)'
+    : 'stopped';
+  const rejected =
+    Object.entries(c.rejected)
+      .map(([reason, n]) => `${reason}=${n}`)
+      .join(' ') || 'none';
+  const refused =
+    Object.entries(c.refused)
+      .map(([code, n]) => `${code}=${n}`)
+      .join(' ') || 'none';
   return [
     `device    ${status.device} (${status.kind}) — ${state}, updated ${status.updatedAt}`,
     `read      ${c.read}   rejected: ${rejected}`,
@@ -52,7 +64,9 @@ function describe(status: BridgeStatus): string {
     `published ${c.published} (+${c.republished} resent)   acked ${c.acked}   evicted ${c.evicted}   refused: ${refused}`,
     `network   ${c.connects} connects, ${c.disconnects} disconnects`,
     ...(status.queue.truncatedBytes > 0 || status.queue.damagedSegments > 0
-      ? [`recovery  cut ${status.queue.truncatedBytes} torn bytes at the last start, ${status.queue.damagedSegments} damaged segments`]
+      ? [
+          `recovery  cut ${status.queue.truncatedBytes} torn bytes at the last start, ${status.queue.damagedSegments} damaged segments`,
+        ]
       : []),
   ].join('\n');
 }
@@ -66,7 +80,11 @@ export function statusCommand(program: Command, io: CliIo): void {
     .action((options: { dataDir: string; json?: boolean }) => {
       const statuses = findStatuses(options.dataDir);
       if (statuses.length === 0) {
-        throw new BridgeError('BAD_ARGUMENT', `no status.json under ${options.dataDir}: has a bridge run with this data dir?`, { dir: options.dataDir });
+        throw new BridgeError(
+          'BAD_ARGUMENT',
+          `no status.json under ${options.dataDir}: has a bridge run with this data dir?`,
+          { dir: options.dataDir },
+        );
       }
       if (options.json) {
         io.out(JSON.stringify(statuses.length === 1 ? statuses[0] : statuses, null, 2));
@@ -76,14 +94,20 @@ export function statusCommand(program: Command, io: CliIo): void {
         io.out(describe(statuses[0]!));
         return;
       }
-      const totals = sum(statuses.map((s) => ({ ...s.counters, rejected: 0, refused: 0 }) as unknown as Record<string, number>));
+      const totals = sum(
+        statuses.map((s) => ({ ...s.counters, rejected: 0, refused: 0 }) as unknown as Record<string, number>),
+      );
       const rejected = sum(statuses.map((s) => s.counters.rejected));
       const backlog = statuses.reduce((n, s) => n + s.queue.backlog, 0);
       const connected = statuses.filter((s) => s.connected).length;
       io.out(
         [
           `fleet     ${statuses.length} devices, ${connected} connected`,
-          `read      ${totals.read}   rejected: ${Object.entries(rejected).map(([r, n]) => `${r}=${n}`).join(' ') || 'none'}`,
+          `read      ${totals.read}   rejected: ${
+            Object.entries(rejected)
+              .map(([r, n]) => `${r}=${n}`)
+              .join(' ') || 'none'
+          }`,
           `queued    ${totals.queued}   backlog ${backlog}`,
           `published ${totals.published} (+${totals.republished} resent)   acked ${totals.acked}   evicted ${totals.evicted}`,
         ].join('\n'),

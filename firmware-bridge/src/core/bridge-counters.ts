@@ -46,7 +46,8 @@ export interface BridgeStatus {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
-export type CounterName = 'read' | 'queued' | 'published' | 'republished' | 'acked' | 'evicted' | 'connects' | 'disconnects';
+export type CounterName =
+  'read' | 'queued' | 'published' | 'republished' | 'acked' | 'evicted' | 'connects' | 'disconnects';
 
 /** The live counters of one device's bridge. */
 export class BridgeCounters {

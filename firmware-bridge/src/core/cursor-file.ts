@@ -31,7 +31,11 @@ export function encodeCursorSlot(state: CursorState, generation: number): Buffer
 }
 
 export function decodeCursorSlot(slot: Buffer): { state: CursorState; generation: number } | undefined {
-  if (slot.length < SLOT_BYTES || slot.readUInt32LE(0) !== MAGIC || crc32(slot.subarray(0, 24)) !== slot.readUInt32LE(24)) {
+  if (
+    slot.length < SLOT_BYTES ||
+    slot.readUInt32LE(0) !== MAGIC ||
+    crc32(slot.subarray(0, 24)) !== slot.readUInt32LE(24)
+  ) {
     return undefined;
   }
   const doneThrough = slot.readDoubleLE(8);

@@ -62,7 +62,10 @@ export class DeviceBridge {
     this.logger = logger;
     const mode = options.mode ?? 'batch';
     this.batcher = new Batcher<ReadingBody>(
-      { maxItems: mode === 'single' ? 1 : (options.batch?.maxReadings ?? 50), maxAgeMs: options.batch?.maxAgeMs ?? 1000 },
+      {
+        maxItems: mode === 'single' ? 1 : (options.batch?.maxReadings ?? 50),
+        maxAgeMs: options.batch?.maxAgeMs ?? 1000,
+      },
       (bodies) => this.seal(bodies, mode),
     );
   }
@@ -81,7 +84,11 @@ export class DeviceBridge {
       truncatedBytes: recovery.truncatedBytes,
       damagedSegments: recovery.damagedSegments,
     });
-    const assembler = new ReadingAssembler(device, options.adapter.kind, Math.max(1, queue.durableHighSeq + 1, options.firstSeq ?? 0));
+    const assembler = new ReadingAssembler(
+      device,
+      options.adapter.kind,
+      Math.max(1, queue.durableHighSeq + 1, options.firstSeq ?? 0),
+    );
     const publisher = new QueuePublisher(queue, counters, {
       topic: readingsTopic(device),
       ...(options.maxInflight === undefined ? {} : { maxInflight: options.maxInflight }),
@@ -119,7 +126,9 @@ export class DeviceBridge {
       return;
     }
     this.counters.add('read');
-    const result = this.assembler.assemble(this.options.transformSample ? this.options.transformSample(sample) : sample);
+    const result = this.assembler.assemble(
+      this.options.transformSample ? this.options.transformSample(sample) : sample,
+    );
     if (!result.ok) {
       this.counters.reject(`body:${result.error.code}`);
       this.logger.warn('bridge.sample_refused', { code: result.error.code, path: result.error.context.path });
@@ -184,7 +193,9 @@ export class DeviceBridge {
     if (!this.running) {
       return;
     }
-    await this.options.adapter.stop().catch((error: unknown) => this.logger.warn('bridge.adapter_stop_failed', { error }));
+    await this.options.adapter
+      .stop()
+      .catch((error: unknown) => this.logger.warn('bridge.adapter_stop_failed', { error }));
     this.batcher.flush();
     this.running = false;
     clearInterval(this.statusTimer);

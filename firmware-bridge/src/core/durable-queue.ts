@@ -7,7 +7,15 @@ import { silentBridgeLogger, type BridgeLogger } from './logger.js';
 import { lockQueueDir } from './queue-lock.js';
 import { QueueReader } from './queue-reader.js';
 import { SegmentWriter, type PendingFrame } from './segment-writer.js';
-import { emptySegment, recoverSegments, syncDirectory, type QueuePosition, type RecoveryReport, type Segment, type StoredRecord } from './segment-files.js';
+import {
+  emptySegment,
+  recoverSegments,
+  syncDirectory,
+  type QueuePosition,
+  type RecoveryReport,
+  type Segment,
+  type StoredRecord,
+} from './segment-files.js';
 
 export interface DurableQueueOptions {
   readonly dir: string;
@@ -97,7 +105,12 @@ export class DurableQueue {
     this.writer = new SegmentWriter(dir, segments, this.segmentBytes, this.fsync);
     const last = segments[segments.length - 1]!;
     const durableEnd = { segment: last.id, offset: last.bytes };
-    this.reader = new QueueReader(segments, readStart ?? durableEnd, durableEnd, options.memoryTailBytes ?? 4 * 1024 * 1024);
+    this.reader = new QueueReader(
+      segments,
+      readStart ?? durableEnd,
+      durableEnd,
+      options.memoryTailBytes ?? 4 * 1024 * 1024,
+    );
     this.doneThrough = cursor.state.doneThrough;
     this.syncedDone = this.doneThrough;
     this.durableSeq = Math.max(recovery.highSeq, cursor.state.highSeq, cursor.state.doneThrough);
@@ -307,7 +320,8 @@ export class DurableQueue {
     while (total > this.maxBytes && this.segments.length > 1) {
       const victim = this.segments.shift()!;
       total -= victim.bytes;
-      const readings = victim.lastSeq > this.doneThrough ? victim.lastSeq - Math.max(victim.firstSeq - 1, this.doneThrough) : 0;
+      const readings =
+        victim.lastSeq > this.doneThrough ? victim.lastSeq - Math.max(victim.firstSeq - 1, this.doneThrough) : 0;
       this.doneThrough = Math.max(this.doneThrough, victim.lastSeq);
       this.evictedReadings += readings;
       this.queuedReadings = Math.max(0, this.queuedReadings - readings);
@@ -318,7 +332,12 @@ export class DurableQueue {
       }
       rmSync(victim.path, { force: true });
       this.reader.evicted(victim.id);
-      this.logger.warn('queue.evicted', { segment: victim.id, readings, bytes: victim.bytes, throughSeq: victim.lastSeq });
+      this.logger.warn('queue.evicted', {
+        segment: victim.id,
+        readings,
+        bytes: victim.bytes,
+        throughSeq: victim.lastSeq,
+      });
       for (const listener of this.evictListeners) {
         listener({ throughSeq: victim.lastSeq, readings, bytes: victim.bytes });
       }

@@ -48,7 +48,19 @@ describe('sealBodies', () => {
   });
 
   it('splits a batch that would exceed the protocol byte limit into valid halves', () => {
-    const names = ['temperature', 'humidity', 'dew_point', 'pressure', 'wind_speed', 'wind_gust', 'wind_direction', 'rain_rate', 'rain_daily', 'solar_irradiance', 'uv_index'];
+    const names = [
+      'temperature',
+      'humidity',
+      'dew_point',
+      'pressure',
+      'wind_speed',
+      'wind_gust',
+      'wind_direction',
+      'rain_rate',
+      'rain_daily',
+      'solar_irradiance',
+      'uv_index',
+    ];
     const metrics = Object.fromEntries(names.map((name, i) => [name, 1.2345678912345 + i]));
     const loc = { lat: 52.123456789012, lon: 4.123456789012, alt: 12.345678901, hdop: 0.912345678, sats: 11 };
     const bodies = Array.from({ length: 1000 }, (_, i) => ({ ...body(i + 1, metrics), loc }));
@@ -62,7 +74,9 @@ describe('sealBodies', () => {
   });
 
   it('applies the payload transform (the simulator corrupting a signature) before the record is made', () => {
-    const { records } = sealBodies([body(9)], signer, 'single', (payload) => Buffer.from(payload.toString().replace('"sig":"', '"sig":"A')));
+    const { records } = sealBodies([body(9)], signer, 'single', (payload) =>
+      Buffer.from(payload.toString().replace('"sig":"', '"sig":"A')),
+    );
     expect(records[0]!.payload.toString()).toContain('"sig":"A');
   });
 });

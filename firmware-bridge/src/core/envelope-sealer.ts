@@ -24,7 +24,12 @@ export interface SealResult {
  * Signs bodies (consecutive seqs of one device) into queue records: one single-reading envelope each, or
  * batch envelopes (split in halves while one would exceed the protocol's byte or count limit).
  */
-export function sealBodies(bodies: readonly ReadingBody[], signer: Signer, mode: EnvelopeMode, transform?: PayloadTransform): SealResult {
+export function sealBodies(
+  bodies: readonly ReadingBody[],
+  signer: Signer,
+  mode: EnvelopeMode,
+  transform?: PayloadTransform,
+): SealResult {
   const records: QueueRecord[] = [];
   const tooLarge: ReadingBody[] = [];
   const push = (record: Omit<QueueRecord, 'payload'>, payload: Buffer): void => {
@@ -59,7 +64,10 @@ export function sealBodies(bodies: readonly ReadingBody[], signer: Signer, mode:
       sealGroup(group.slice(half));
       return;
     }
-    push({ type: 'batch', count: group.length, firstSeq: group[0]!.seq, lastSeq: group[group.length - 1]!.seq }, payload);
+    push(
+      { type: 'batch', count: group.length, firstSeq: group[0]!.seq, lastSeq: group[group.length - 1]!.seq },
+      payload,
+    );
   };
   if (bodies.length > 0) {
     sealGroup(bodies);

@@ -63,21 +63,26 @@ describe('queue frames', () => {
 
   it('never reports a frame that was not written whole (property: random truncation and corruption)', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 8 }), fc.nat(), fc.nat(), (payloads, cutSeed, flipSeed) => {
-        const records = payloads.map((p, i) => ({ ...record(i * 2 + 1), payload: Buffer.from(p) }));
-        const file = Buffer.concat(records.map(encodeFrame));
-        const cut = cutSeed % (file.length + 1);
-        const bytes = Buffer.from(file.subarray(0, cut));
-        if (bytes.length > 0) {
-          bytes[flipSeed % bytes.length] ^= 0x5a;
-        }
-        const scan = scanFrames(bytes);
-        for (const frame of scan.frames) {
-          const original = records.find((r) => r.firstSeq === frame.record.firstSeq);
-          expect(original).toBeDefined();
-          expect(frame.record.payload.equals(original!.payload)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        fc.nat(),
+        (payloads, cutSeed, flipSeed) => {
+          const records = payloads.map((p, i) => ({ ...record(i * 2 + 1), payload: Buffer.from(p) }));
+          const file = Buffer.concat(records.map(encodeFrame));
+          const cut = cutSeed % (file.length + 1);
+          const bytes = Buffer.from(file.subarray(0, cut));
+          if (bytes.length > 0) {
+            bytes[flipSeed % bytes.length] ^= 0x5a;
+          }
+          const scan = scanFrames(bytes);
+          for (const frame of scan.frames) {
+            const original = records.find((r) => r.firstSeq === frame.record.firstSeq);
+            expect(original).toBeDefined();
+            expect(frame.record.payload.equals(original!.payload)).toBe(true);
+          }
+        },
+      ),
     );
   });
 });

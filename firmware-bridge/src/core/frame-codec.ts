@@ -69,7 +69,13 @@ function decodeData(data: Buffer): QueueRecord | undefined {
   const count = data.readUInt16LE(2);
   const firstSeq = data.readDoubleLE(4);
   const lastSeq = data.readDoubleLE(12);
-  if (type === undefined || count === 0 || !Number.isSafeInteger(firstSeq) || !Number.isSafeInteger(lastSeq) || lastSeq < firstSeq) {
+  if (
+    type === undefined ||
+    count === 0 ||
+    !Number.isSafeInteger(firstSeq) ||
+    !Number.isSafeInteger(lastSeq) ||
+    lastSeq < firstSeq
+  ) {
     return undefined;
   }
   return { type, count, firstSeq, lastSeq, payload: data.subarray(RECORD_HEADER_BYTES) };

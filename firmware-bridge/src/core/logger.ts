@@ -27,7 +27,9 @@ const defaultWrite = (line: string, level: LogLevel): void => {
 };
 
 const serialize = (value: unknown): unknown =>
-  value instanceof Error ? { name: value.name, message: value.message, ...('code' in value ? { code: value.code } : {}) } : value;
+  value instanceof Error
+    ? { name: value.name, message: value.message, ...('code' in value ? { code: value.code } : {}) }
+    : value;
 
 export function createJsonLogger(options: JsonLoggerOptions = {}): BridgeLogger {
   const threshold = ORDER[options.level ?? 'info'];
@@ -41,7 +43,10 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): BridgeLogger 
     for (const [key, value] of Object.entries(fields ?? {})) {
       record[key] = serialize(value);
     }
-    write(JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)), level);
+    write(
+      JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+      level,
+    );
   };
   return {
     debug: (event, fields) => emit('debug', event, fields),

@@ -11,7 +11,13 @@ describe('ReadingAssembler', () => {
     const a = assembler.assemble({ ts, metrics: { temperature: 21.5 } });
     const b = assembler.assemble({ ts: ts + 1000.4, metrics: { temperature: 21.6 }, loc: { lat: 52, lon: 4 } });
     expect(a.ok && a.value.seq).toBe(42);
-    expect(b.ok && b.value).toMatchObject({ seq: 43, ts: ts + 1000, loc: { lat: 52, lon: 4 }, kind: 'weather', device });
+    expect(b.ok && b.value).toMatchObject({
+      seq: 43,
+      ts: ts + 1000,
+      loc: { lat: 52, lon: 4 },
+      kind: 'weather',
+      device,
+    });
     expect(assembler.nextSeq).toBe(44);
   });
 
@@ -20,7 +26,11 @@ describe('ReadingAssembler', () => {
     const unknown = assembler.assemble({ ts, metrics: { warp_factor: 9 } });
     const badTime = assembler.assemble({ ts: Date.UTC(2019, 0, 1), metrics: { temperature: 1 } });
     const nan = assembler.assemble({ ts, metrics: { temperature: Number.NaN } });
-    expect([unknown, badTime, nan].map((r) => !r.ok && r.error.code)).toEqual(['UNKNOWN_METRIC', 'BAD_TIMESTAMP', 'NON_FINITE_NUMBER']);
+    expect([unknown, badTime, nan].map((r) => !r.ok && r.error.code)).toEqual([
+      'UNKNOWN_METRIC',
+      'BAD_TIMESTAMP',
+      'NON_FINITE_NUMBER',
+    ]);
     const good = assembler.assemble({ ts, metrics: { temperature: 1 } });
     expect(good.ok && good.value.seq).toBe(1);
   });

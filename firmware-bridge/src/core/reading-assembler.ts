@@ -1,4 +1,12 @@
-import { PROTOCOL_VERSION, validateReadingBody, type DeviceId, type HardwareKind, type ProtocolError, type ReadingBody, type Result } from '@groundtruth/protocol';
+import {
+  PROTOCOL_VERSION,
+  validateReadingBody,
+  type DeviceId,
+  type HardwareKind,
+  type ProtocolError,
+  type ReadingBody,
+  type Result,
+} from '@groundtruth/protocol';
 import type { SensorSample } from '../adapters/adapter.js';
 
 /**

@@ -44,7 +44,8 @@ export interface RecoveryReport {
 
 const SEGMENT_NAME = /^seg-(\d{12})\.log$/;
 
-export const segmentPath = (dir: string, id: number): string => path.join(dir, `seg-${String(id).padStart(12, '0')}.log`);
+export const segmentPath = (dir: string, id: number): string =>
+  path.join(dir, `seg-${String(id).padStart(12, '0')}.log`);
 
 export function emptySegment(dir: string, id: number): Segment {
   return { id, path: segmentPath(dir, id), bytes: 0, firstSeq: -1, lastSeq: -1, readings: 0 };
@@ -114,7 +115,12 @@ export function recoverSegments(
       if (!isLast) {
         damagedSegments++;
       }
-      logger.warn('queue.recovery.truncated', { segment: segment.id, at: validEnd, cut: bytes.length - validEnd, last: isLast });
+      logger.warn('queue.recovery.truncated', {
+        segment: segment.id,
+        at: validEnd,
+        cut: bytes.length - validEnd,
+        last: isLast,
+      });
       const fd = openSync(segment.path, 'r+');
       try {
         ftruncateSync(fd, validEnd);
@@ -164,7 +170,12 @@ export function readSegment(
       const read = readSync(fd, chunk, 0, length, position);
       const scan = scanFrames(chunk.subarray(0, read), 0, maxRecords - records.length);
       for (const frame of scan.frames) {
-        records.push({ ...frame.record, segment: segment.id, offset: position + frame.offset, frameBytes: frame.frameBytes });
+        records.push({
+          ...frame.record,
+          segment: segment.id,
+          offset: position + frame.offset,
+          frameBytes: frame.frameBytes,
+        });
       }
       if (scan.frames.length === 0) {
         if (!needsMoreBytes(scan) || read < length) {

@@ -59,7 +59,7 @@ export class SegmentWriter {
       size += frame.length;
     }
     const data = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, size);
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       // Explicit positions: after a failed write the retry overwrites whatever part of it reached the file.
       const { bytesWritten } = await this.active!.write(data, done, size - done, segment.bytes + done);
       done += bytesWritten;

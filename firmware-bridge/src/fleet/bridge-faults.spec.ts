@@ -1,11 +1,28 @@
-import { decodeEnvelope, encodeSingle, generateKeyPair, NodeCryptoSigner, TweetnaclVerifier, verifyDecoded } from '@groundtruth/protocol';
+import {
+  decodeEnvelope,
+  encodeSingle,
+  generateKeyPair,
+  NodeCryptoSigner,
+  TweetnaclVerifier,
+  verifyDecoded,
+} from '@groundtruth/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BridgeFaultInjector, corruptSignature, planBridgeFaults } from './bridge-faults.js';
 
 const keys = generateKeyPair();
 const envelope = (seq: number) =>
   Buffer.from(
-    encodeSingle({ v: 1, device: keys.deviceId, kind: 'weather', seq, ts: Date.UTC(2026, 0, 1) + seq, metrics: { temperature: 20 } }, new NodeCryptoSigner(keys)),
+    encodeSingle(
+      {
+        v: 1,
+        device: keys.deviceId,
+        kind: 'weather',
+        seq,
+        ts: Date.UTC(2026, 0, 1) + seq,
+        metrics: { temperature: 20 },
+      },
+      new NodeCryptoSigner(keys),
+    ),
   );
 const record = { type: 'single' as const, count: 1, firstSeq: 1, lastSeq: 1 };
 
@@ -41,7 +58,11 @@ describe('bridge faults', () => {
   it('replays older envelopes verbatim, reproducibly, at about the planned rate', () => {
     const run = () => {
       const replayed: Buffer[] = [];
-      const injector = new BridgeFaultInjector(planBridgeFaults(['replay'], 9), 9, (payload) => (replayed.push(payload), true));
+      const injector = new BridgeFaultInjector(
+        planBridgeFaults(['replay'], 9),
+        9,
+        (payload) => (replayed.push(payload), true),
+      );
       const sealed: Buffer[] = [];
       for (let seq = 1; seq <= 400; seq++) {
         sealed.push(injector.transformPayload(envelope(seq), record));
@@ -56,6 +77,8 @@ describe('bridge faults', () => {
       expect(first.sealed.some((s) => s.equals(payload))).toBe(true);
     }
     const second = run();
-    expect(second.replayed.map((p) => JSON.parse(p.toString()).body.seq)).toEqual(first.replayed.map((p) => JSON.parse(p.toString()).body.seq));
+    expect(second.replayed.map((p) => JSON.parse(p.toString()).body.seq)).toEqual(
+      first.replayed.map((p) => JSON.parse(p.toString()).body.seq),
+    );
   });
 });

@@ -114,6 +114,8 @@ export class BridgeFaultInjector {
 
   /** Whether any hook changes what the bridge does. */
   get active(): boolean {
-    return this.plan.clockSkewMs !== undefined || this.plan.replay !== undefined || this.plan.badSignature !== undefined;
+    return (
+      this.plan.clockSkewMs !== undefined || this.plan.replay !== undefined || this.plan.badSignature !== undefined
+    );
   }
 }

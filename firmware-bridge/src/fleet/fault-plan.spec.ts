@@ -29,7 +29,9 @@ describe('assignFaults', () => {
   });
 
   it('refuses a fault the kind cannot have, or more devices than the fleet', () => {
-    expect(() => assignFaults('vehicle', 5, parseFaultCounts('indoor:1'), 1)).toThrow(/indoor does not apply to vehicle/);
+    expect(() => assignFaults('vehicle', 5, parseFaultCounts('indoor:1'), 1)).toThrow(
+      /indoor does not apply to vehicle/,
+    );
     expect(() => assignFaults('energy', 2, parseFaultCounts('drift:3'), 1)).toThrow(/more devices than --count 2/);
   });
 });

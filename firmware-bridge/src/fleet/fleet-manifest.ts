@@ -31,7 +31,8 @@ export function offsetPoint(from: GeoPoint, distanceKm: number, bearingDeg: numb
   const lat1 = from.lat * rad;
   const lon1 = from.lon * rad;
   const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(b));
-  const lon2 = lon1 + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
+  const lon2 =
+    lon1 + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   const lon = ((((lon2 / rad + 540) % 360) + 360) % 360) - 180;
   return { lat: round(lat2 / rad), lon: round(lon), ...(from.alt === undefined ? {} : { alt: from.alt }) };
@@ -41,7 +42,10 @@ export function offsetPoint(from: GeoPoint, distanceKm: number, bearingDeg: numb
  * What the fleet is, for whoever scores it: every device with its place and its faults (ground truth). No key
  * material (the keys follow from the seed, see `simulatedDeviceKey`).
  */
-export function fleetManifest(options: { kind: HardwareKind; count: number; seed: number | string; intervalMs?: number }, devices: readonly FleetDevice[]) {
+export function fleetManifest(
+  options: { kind: HardwareKind; count: number; seed: number | string; intervalMs?: number },
+  devices: readonly FleetDevice[],
+) {
   return {
     v: 1,
     kind: options.kind,
@@ -62,7 +66,18 @@ export function fleetManifest(options: { kind: HardwareKind; count: number; seed
 
 /** Sum of the fleet's counters (clones included). */
 export function fleetTotals(devices: readonly FleetDevice[]) {
-  const totals = { devices: devices.length, connected: 0, read: 0, queued: 0, published: 0, acked: 0, evicted: 0, backlog: 0, replayed: 0, corrupted: 0 };
+  const totals = {
+    devices: devices.length,
+    connected: 0,
+    read: 0,
+    queued: 0,
+    published: 0,
+    acked: 0,
+    evicted: 0,
+    backlog: 0,
+    replayed: 0,
+    corrupted: 0,
+  };
   for (const d of devices) {
     for (const bridge of [d.bridge, d.clone?.bridge]) {
       if (bridge === undefined) {

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { keyPairFromSeed, NodeCryptoSigner, readingsTopic, TweetnaclSigner, type DeviceKeyPair, type HardwareKind } from '@groundtruth/protocol';
+import {
+  keyPairFromSeed,
+  NodeCryptoSigner,
+  readingsTopic,
+  TweetnaclSigner,
+  type DeviceKeyPair,
+  type HardwareKind,
+} from '@groundtruth/protocol';
 import { BridgeError } from '../core/bridge-error.js';
 import { DeviceBridge, type DeviceBridgeOptions } from '../core/device-bridge.js';
 import { silentBridgeLogger, type BridgeLogger } from '../core/logger.js';
@@ -83,7 +90,13 @@ export class SimulatedFleet {
     const placement = new Prng(hashSeed('fleet-placement', options.seed));
     const plans = faults.map((deviceFaults, index) => {
       const location = offsetPoint(center, radiusKm * Math.sqrt(placement.next()), placement.range(0, 360));
-      return { index, keys: simulatedDeviceKey(options.kind, options.seed, index), location, faults: deviceFaults, bridgePlan: planBridgeFaults(deviceFaults.bridge, `${options.seed}:${index}`) };
+      return {
+        index,
+        keys: simulatedDeviceKey(options.kind, options.seed, index),
+        location,
+        faults: deviceFaults,
+        bridgePlan: planBridgeFaults(deviceFaults.bridge, `${options.seed}:${index}`),
+      };
     });
     if (options.registry !== undefined) {
       const registry = options.registry;
@@ -124,7 +137,13 @@ export class SimulatedFleet {
   }
 
   private async startDevice(
-    plan: { index: number; keys: DeviceKeyPair; location: GeoPoint; faults: FleetDevice['faults']; bridgePlan: FleetDevice['bridgePlan'] },
+    plan: {
+      index: number;
+      keys: DeviceKeyPair;
+      location: GeoPoint;
+      faults: FleetDevice['faults'];
+      bridgePlan: FleetDevice['bridgePlan'];
+    },
     logger: BridgeLogger,
   ): Promise<FleetDevice> {
     const { options } = this;
@@ -164,7 +183,9 @@ export class SimulatedFleet {
       adapter: simulated.adapter,
       dataDir: path.join(options.dataDir, 'devices', device),
       ...(options.mqtt === undefined ? {} : { mqtt: options.mqtt }),
-      ...(injector.active ? { transformSample: injector.transformSample, transformPayload: injector.transformPayload } : {}),
+      ...(injector.active
+        ? { transformSample: injector.transformSample, transformPayload: injector.transformPayload }
+        : {}),
     });
     let clone: FleetDevice['clone'];
     if (plan.bridgePlan.clone !== undefined) {
@@ -180,7 +201,18 @@ export class SimulatedFleet {
       });
       clone = { bridge: cloneBridge, simulated: cloneSimulated, location };
     }
-    return { index: plan.index, device, location: plan.location, faults: plan.faults, bridgePlan: plan.bridgePlan, signalPlans: simulated.faults, bridge, simulated, injector, clone };
+    return {
+      index: plan.index,
+      device,
+      location: plan.location,
+      faults: plan.faults,
+      bridgePlan: plan.bridgePlan,
+      signalPlans: simulated.faults,
+      bridge,
+      simulated,
+      injector,
+      clone,
+    };
   }
 
   manifest() {

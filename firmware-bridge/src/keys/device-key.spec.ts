@@ -7,7 +7,11 @@ describe('device key files', () => {
   const pair = generateKeyPair();
 
   it('round-trips the JSON and the raw 64-byte forms, and accepts a Solana-style array', () => {
-    for (const content of [encodeKeyFile(pair, 'json'), encodeKeyFile(pair, 'raw'), Buffer.from(JSON.stringify(Array.from(pair.secretKey)))]) {
+    for (const content of [
+      encodeKeyFile(pair, 'json'),
+      encodeKeyFile(pair, 'raw'),
+      Buffer.from(JSON.stringify(Array.from(pair.secretKey))),
+    ]) {
       expect(decodeKeyFile(content).deviceId).toBe(pair.deviceId);
     }
     expect(encodeKeyFile(pair, 'raw')).toHaveLength(64);
@@ -20,8 +24,12 @@ describe('device key files', () => {
     const other = generateKeyPair();
     const lying = JSON.stringify({ ...JSON.parse(encodeKeyFile(pair, 'json').toString()), device: other.deviceId });
     expect(() => decodeKeyFile(Buffer.from(lying))).toThrow(/does not match/);
-    expect(() => decodeKeyFile(Buffer.from('{"type":"nope"}'))).toThrow(expect.objectContaining({ code: 'BAD_KEY_FILE' }));
-    expect(() => decodeKeyFile(Buffer.from('not json at all'))).toThrow(expect.objectContaining({ code: 'BAD_KEY_FILE' }));
+    expect(() => decodeKeyFile(Buffer.from('{"type":"nope"}'))).toThrow(
+      expect.objectContaining({ code: 'BAD_KEY_FILE' }),
+    );
+    expect(() => decodeKeyFile(Buffer.from('not json at all'))).toThrow(
+      expect.objectContaining({ code: 'BAD_KEY_FILE' }),
+    );
   });
 
   it('never puts key bytes into an error message', () => {
@@ -30,7 +38,9 @@ describe('device key files', () => {
       decodeKeyFile(bad);
       expect.unreachable();
     } catch (error) {
-      expect(String((error as Error).message)).not.toContain(Buffer.from(pair.secretKey).toString('base64').slice(0, 16));
+      expect(String((error as Error).message)).not.toContain(
+        Buffer.from(pair.secretKey).toString('base64').slice(0, 16),
+      );
     }
   });
 });
@@ -40,8 +50,22 @@ describe('buildRegistration', () => {
     const device = generateKeyPair();
     const owner = generateKeyPair();
     const now = Date.UTC(2026, 0, 1);
-    const signed = buildRegistration({ device, owner, kind: 'energy', model: 'SDM630', intervalS: 10, location: { lat: 52, lon: 5, alt: 3 }, now });
-    expect(signed.request).toMatchObject({ device: device.deviceId, owner: owner.deviceId, kind: 'energy', interval_s: 10, expires_at: now + 600_000 });
+    const signed = buildRegistration({
+      device,
+      owner,
+      kind: 'energy',
+      model: 'SDM630',
+      intervalS: 10,
+      location: { lat: 52, lon: 5, alt: 3 },
+      now,
+    });
+    expect(signed.request).toMatchObject({
+      device: device.deviceId,
+      owner: owner.deviceId,
+      kind: 'energy',
+      interval_s: 10,
+      expires_at: now + 600_000,
+    });
     const verified = verifyRegistration(JSON.parse(JSON.stringify(signed)), new NodeCryptoVerifier(), now + 1000);
     expect(verified.ok).toBe(true);
     const swapped = { ...signed, owner_sig: signed.device_sig };

@@ -20,7 +20,12 @@ export function encodeKeyFile(pair: DeviceKeyPair, format: KeyFileFormat): Buffe
   if (format === 'raw') {
     return Buffer.from(pair.secretKey);
   }
-  const file: JsonKeyFile = { v: 1, type: 'gt-device-key', device: pair.deviceId, secretKey: Buffer.from(pair.secretKey).toString('base64') };
+  const file: JsonKeyFile = {
+    v: 1,
+    type: 'gt-device-key',
+    device: pair.deviceId,
+    secretKey: Buffer.from(pair.secretKey).toString('base64'),
+  };
   return Buffer.from(JSON.stringify(file, null, 2) + '\n');
 }
 
@@ -37,7 +42,11 @@ export function decodeKeyFile(content: Buffer, source = 'key file'): DeviceKeyPa
     } catch {
       throw new BridgeError('BAD_KEY_FILE', `${source} is neither 64 raw bytes nor JSON`);
     }
-    if (Array.isArray(parsed) && parsed.length === 64 && parsed.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 64 &&
+      parsed.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)
+    ) {
       secret = Uint8Array.from(parsed as number[]);
     } else if (typeof parsed === 'object' && parsed !== null && (parsed as JsonKeyFile).type === 'gt-device-key') {
       const file = parsed as JsonKeyFile;
@@ -48,7 +57,10 @@ export function decodeKeyFile(content: Buffer, source = 'key file'): DeviceKeyPa
       secret = new Uint8Array(bytes);
       claimedDevice = file.device;
     } else {
-      throw new BridgeError('BAD_KEY_FILE', `${source}: expected a gt-device-key JSON object or an array of 64 byte values`);
+      throw new BridgeError(
+        'BAD_KEY_FILE',
+        `${source}: expected a gt-device-key JSON object or an array of 64 byte values`,
+      );
     }
   }
   const pair = keyPairFromSeed(secret.subarray(0, 32));
@@ -62,7 +74,11 @@ export function decodeKeyFile(content: Buffer, source = 'key file'): DeviceKeyPa
 }
 
 /** Creates a new key file (mode 0600). Refuses to overwrite an existing file: a lost device key is a lost device. */
-export function writeNewKeyFile(file: string, pair: DeviceKeyPair = generateKeyPair(), format: KeyFileFormat = 'json'): DeviceKeyPair {
+export function writeNewKeyFile(
+  file: string,
+  pair: DeviceKeyPair = generateKeyPair(),
+  format: KeyFileFormat = 'json',
+): DeviceKeyPair {
   let fd: number;
   try {
     fd = openSync(file, 'wx', 0o600);
@@ -91,7 +107,11 @@ export function loadKeyFile(file: string, options: { allowLoosePermissions?: boo
   try {
     const mode = statSync(file).mode;
     if ((mode & 0o077) !== 0 && !options.allowLoosePermissions) {
-      throw new BridgeError('KEY_FILE_PERMISSIONS', `${file} is readable by others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${file}`, { file });
+      throw new BridgeError(
+        'KEY_FILE_PERMISSIONS',
+        `${file} is readable by others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${file}`,
+        { file },
+      );
     }
     content = readFileSync(file);
   } catch (error) {

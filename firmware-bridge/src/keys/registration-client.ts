@@ -81,7 +81,10 @@ export async function postRegistration(api: string, signed: SignedRegistration, 
   }
   if (!response.ok) {
     const detail = typeof body === 'object' && body !== null ? JSON.stringify(body) : text.slice(0, 500);
-    throw new BridgeError('REGISTRATION_REFUSED', `${url} answered ${response.status}: ${detail}`, { status: response.status, url });
+    throw new BridgeError('REGISTRATION_REFUSED', `${url} answered ${response.status}: ${detail}`, {
+      status: response.status,
+      url,
+    });
   }
   return body;
 }

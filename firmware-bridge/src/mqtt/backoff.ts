@@ -10,7 +10,11 @@ export interface BackoffOptions {
  * plus a random share of the other half — so a fleet that lost its broker does not come back in lockstep,
  * and no attempt retries immediately.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const initial = options.initialMs ?? 500;
   const max = options.maxMs ?? 30_000;
   const ceiling = Math.min(max, initial * 2 ** Math.min(attempt, 30));

@@ -77,7 +77,9 @@ export class MqttLink {
       try {
         return readFileSync(file);
       } catch (error) {
-        throw new BridgeError('BAD_CONFIG', `cannot read the TLS ${what} file ${file}: ${(error as Error).message}`, { file });
+        throw new BridgeError('BAD_CONFIG', `cannot read the TLS ${what} file ${file}: ${(error as Error).message}`, {
+          file,
+        });
       }
     };
     this.baseOptions = {
@@ -88,12 +90,22 @@ export class MqttLink {
       connectTimeout: options.connectTimeoutMs ?? 10_000,
       reconnectPeriod: 0, // reconnects are ours (backoff with jitter)
       properties: { sessionExpiryInterval: options.sessionExpiryS ?? 7 * 24 * 3600 },
-      will: { topic: statusTopic(options.device), payload: Buffer.from(statusPayload(options.device, 'offline')), qos: 1, retain: true },
+      will: {
+        topic: statusTopic(options.device),
+        payload: Buffer.from(statusPayload(options.device, 'offline')),
+        qos: 1,
+        retain: true,
+      },
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
       ...(tls === undefined
         ? {}
-        : { ca: read(tls.ca, 'CA'), cert: read(tls.cert, 'certificate'), key: read(tls.key, 'key'), rejectUnauthorized: tls.rejectUnauthorized ?? true }),
+        : {
+            ca: read(tls.ca, 'CA'),
+            cert: read(tls.cert, 'certificate'),
+            key: read(tls.key, 'key'),
+            rejectUnauthorized: tls.rejectUnauthorized ?? true,
+          }),
     };
   }
 
@@ -132,7 +144,10 @@ export class MqttLink {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     if (this.isConnected) {
       const offline = Buffer.from(statusPayload(this.options.device, 'offline', Date.now()));
-      await Promise.race([client.publishAsync(statusTopic(this.options.device), offline, { qos: 1, retain: true }).catch(() => undefined), timeout]);
+      await Promise.race([
+        client.publishAsync(statusTopic(this.options.device), offline, { qos: 1, retain: true }).catch(() => undefined),
+        timeout,
+      ]);
     }
     await Promise.race([client.endAsync(false).catch(() => undefined), timeout]);
     client.end(true);
@@ -146,8 +161,14 @@ export class MqttLink {
       this.attempt = 0;
       this.isConnected = true;
       const properties = connack.properties ?? {};
-      this.logger.info('mqtt.connected', { sessionPresent: connack.sessionPresent, receiveMaximum: properties.receiveMaximum });
-      client.publish(statusTopic(this.options.device), statusPayload(this.options.device, 'online', Date.now()), { qos: 1, retain: true });
+      this.logger.info('mqtt.connected', {
+        sessionPresent: connack.sessionPresent,
+        receiveMaximum: properties.receiveMaximum,
+      });
+      client.publish(statusTopic(this.options.device), statusPayload(this.options.device, 'online', Date.now()), {
+        qos: 1,
+        retain: true,
+      });
       this.listener.connected({
         receiveMaximum: properties.receiveMaximum,
         maximumPacketSize: properties.maximumPacketSize,

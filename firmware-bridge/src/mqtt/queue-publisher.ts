@@ -21,7 +21,9 @@ export interface QueuePublisherOptions {
 }
 
 /** PUBACK reason codes that a resend cannot cure: the reading is counted as refused and the queue moves on. */
-const PERMANENT_REFUSALS = new Set([0x90 /* topic name invalid */, 0x95 /* packet too large */, 0x99 /* payload format invalid */]);
+const PERMANENT_REFUSALS = new Set([
+  0x90 /* topic name invalid */, 0x95 /* packet too large */, 0x99 /* payload format invalid */,
+]);
 
 /**
  * Moves durable records to the broker in order: never more in flight than the window allows, the durable

@@ -120,7 +120,11 @@ export class DriveCycleModel {
     const r = this.rng.next();
     const kind: SegmentKind = r < 0.55 ? 'urban' : r < 0.85 ? 'rural' : 'highway';
     const [vMin, vMax, lMin, lMax, stopP] =
-      kind === 'urban' ? [30, 50, 200, 1200, 0.7] : kind === 'rural' ? [60, 90, 1000, 5000, 0.3] : [100, 125, 3000, 15000, 0.1];
+      kind === 'urban'
+        ? [30, 50, 200, 1200, 0.7]
+        : kind === 'rural'
+          ? [60, 90, 1000, 5000, 0.3]
+          : [100, 125, 3000, 15000, 0.1];
     if (kind === 'urban' && this.rng.next() < 0.5) {
       this.s.heading = (this.s.heading + (this.rng.next() < 0.5 ? 90 : -90) + 360) % 360; // a turn at a junction
     }
@@ -201,7 +205,7 @@ export class DriveCycleModel {
     const v = s.speed;
     const powerW = MASS_KG * s.accel * v + 0.5 * 1.2 * 0.65 * v ** 3 + 0.012 * MASS_KG * 9.81 * v;
     const idle = 780 + 30 * valueNoise(this.seed ^ 2, s.ts, 7000);
-    const inGear = (gear: number) => ((v / (2 * Math.PI * WHEEL_RADIUS_M)) * 60 * RATIOS[gear - 1]! * FINAL_DRIVE);
+    const inGear = (gear: number) => (v / (2 * Math.PI * WHEEL_RADIUS_M)) * 60 * RATIOS[gear - 1]! * FINAL_DRIVE;
     if (v < 1.5) {
       s.gear = 1;
     } else {

@@ -32,7 +32,10 @@ export function isEuSummerTime(ts: number): boolean {
 const kwh = (wh: number | undefined) => ((wh ?? 0) / 1000).toFixed(3).padStart(10, '0');
 const kw = (w: number | undefined) => ((w ?? 0) / 1000).toFixed(3).padStart(6, '0');
 const volts = (v: number | undefined) => (v ?? 0).toFixed(1).padStart(5, '0');
-const amps = (a: number | undefined) => Math.round(a ?? 0).toString().padStart(3, '0');
+const amps = (a: number | undefined) =>
+  Math.round(a ?? 0)
+    .toString()
+    .padStart(3, '0');
 
 /** A complete DSMR 5 telegram (`/` .. `!CRC\r\n`). Energy registers are floored to whole Wh (meters never round up). */
 export function dsmr5Telegram(m: Readonly<Record<string, number>>, ts: number, id: TelegramIdentity = {}): string {

@@ -3,12 +3,7 @@
  * body and the Weather Underground query string, with the units and the decimals the firmware uses
  * (tempf 0.1, humidity integer, pressure inHg 0.001, wind mph 0.1, rain in 0.001, uv integer). Pure.
  */
-import {
-  celsiusToFahrenheit,
-  INHG_PA,
-  msToMph,
-  stationToSeaLevelPressure,
-} from '../adapters/units.js';
+import { celsiusToFahrenheit, INHG_PA, msToMph, stationToSeaLevelPressure } from '../adapters/units.js';
 
 const fixed = (value: number | undefined, decimals: number): string | undefined =>
   value === undefined || !Number.isFinite(value) ? undefined : value.toFixed(decimals);
@@ -45,7 +40,10 @@ export function ecowittForm(m: Readonly<Record<string, number>>, ts: number, id:
   append(params, [
     ['tempinf', '71.2'],
     ['humidityin', '45'],
-    ['baromrelin', fixed(inHg(m.pressure === undefined ? undefined : stationToSeaLevelPressure(m.pressure, id.altitudeM ?? 0)), 3)],
+    [
+      'baromrelin',
+      fixed(inHg(m.pressure === undefined ? undefined : stationToSeaLevelPressure(m.pressure, id.altitudeM ?? 0)), 3),
+    ],
     ['baromabsin', fixed(inHg(m.pressure), 3)],
     ['tempf', fixed(m.temperature === undefined ? undefined : celsiusToFahrenheit(m.temperature), 1)],
     ['humidity', fixed(m.humidity, 0)],
@@ -80,7 +78,8 @@ export function wundergroundQuery(m: Readonly<Record<string, number>>, ts: numbe
   params.append('action', 'updateraw');
   params.append('dateutc', formatDateUtc(ts));
   const f = (c: number | undefined) => (c === undefined ? undefined : celsiusToFahrenheit(c));
-  const seaLevel = m.pressure === undefined ? undefined : stationToSeaLevelPressure(m.pressure, id.altitudeM ?? 0) / INHG_PA;
+  const seaLevel =
+    m.pressure === undefined ? undefined : stationToSeaLevelPressure(m.pressure, id.altitudeM ?? 0) / INHG_PA;
   append(params, [
     ['tempf', fixed(f(m.temperature), 1)],
     ['humidity', fixed(m.humidity, 0)],

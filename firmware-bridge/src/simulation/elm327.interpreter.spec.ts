@@ -4,7 +4,8 @@ import { Elm327Interpreter, withPageBits, type SimulatedBus } from './elm327.int
 function bus(ignition = true): SimulatedBus {
   const engine = {
     id: '7E8',
-    mode01: (pid: number) => ({ 0x00: [0x18, 0x18, 0x00, 0x01], 0x0c: [0x1a, 0xf8], 0x0d: [0x32] } as Record<number, number[]>)[pid],
+    mode01: (pid: number) =>
+      (({ 0x00: [0x18, 0x18, 0x00, 0x01], 0x0c: [0x1a, 0xf8], 0x0d: [0x32] }) as Record<number, number[]>)[pid],
   };
   const tcm = { id: '7E9', mode01: (pid: number) => (pid === 0x0d ? [0x32] : undefined) };
   return { ignitionOn: () => ignition, ecus: () => [tcm, engine] };

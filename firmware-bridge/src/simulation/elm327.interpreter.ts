@@ -70,7 +70,9 @@ export class Elm327Interpreter {
       }
       return `${echoed}${lines.map((line) => line + nl).join('')}${nl}>`;
     }
-    return `${echoed}${this.obd(command).map((line) => line + nl).join('')}${nl}>`;
+    return `${echoed}${this.obd(command)
+      .map((line) => line + nl)
+      .join('')}${nl}>`;
   }
 
   private reset(): void {

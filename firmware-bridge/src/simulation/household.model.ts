@@ -95,7 +95,8 @@ export class HouseholdModel {
   /** Per-phase load (W) at ts. */
   private loadByPhase(ts: number): [number, number, number] {
     const hours = localSolarHours(ts, this.location.lon);
-    const bump = (centre: number, width: number) => Math.exp(-((((hours - centre + 36) % 24) - 12) ** 2) / (2 * width * width));
+    const bump = (centre: number, width: number) =>
+      Math.exp(-((((hours - centre + 36) % 24) - 12) ** 2) / (2 * width * width));
     const people = 350 * bump(7.5, 1) + 700 * bump(19, 2) + 150 * bump(13, 2.5);
     const fridge = valueNoise(this.seed ^ 9, ts, 45 * MIN) > 0.2 ? 90 : 0;
     const flicker = 1 + 0.03 * (hash01(this.seed ^ 10, Math.floor(ts / 10_000)) - 0.5);
@@ -128,7 +129,8 @@ export class HouseholdModel {
     }
     const { lat, lon } = this.location;
     const cloud = this.weather.cloud(ts);
-    const pv = (this.pvPeakW * clearSkyIrradiance(sunPosition(ts, lat, lon).elevationDeg) * (1 - 0.75 * cloud ** 3.4)) / 1000;
+    const pv =
+      (this.pvPeakW * clearSkyIrradiance(sunPosition(ts, lat, lon).elevationDeg) * (1 - 0.75 * cloud ** 3.4)) / 1000;
     return this.phases === 3 && this.pvPeakW > 4600 ? [pv / 3, pv / 3, pv / 3] : [pv, 0, 0];
   }
 

@@ -11,7 +11,8 @@ import { encodeRegisters, SDM630_MAP, type RegisterMap } from '../adapters/modbu
 import { measureHousehold, type MeterSourceOptions } from './p1.emulator.js';
 
 type Callback = (err: Error | null, values: number[]) => void;
-const exception = (code: number, message: string): Error => Object.assign(new Error(message), { modbusErrorCode: code });
+const exception = (code: number, message: string): Error =>
+  Object.assign(new Error(message), { modbusErrorCode: code });
 
 /** A port the OS says is free now (modbus-serial's ServerTCP cannot listen on port 0). */
 async function freePort(host: string): Promise<number> {
@@ -52,7 +53,8 @@ export class ModbusGatewayEmulator {
   async listen(port?: number): Promise<number> {
     const chosen = port ?? (await freePort(this.host));
     const vector = {
-      getMultipleInputRegisters: (addr: number, length: number, unitID: number, cb: Callback) => this.read(addr, length, unitID, cb),
+      getMultipleInputRegisters: (addr: number, length: number, unitID: number, cb: Callback) =>
+        this.read(addr, length, unitID, cb),
     };
     const server = new modbusSerial.ServerTCP(vector, { host: this.host, port: chosen, unitID: 255 });
     await new Promise<void>((resolve, reject) => {

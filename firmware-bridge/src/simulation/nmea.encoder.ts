@@ -41,7 +41,10 @@ function coordinate(value: number, degreeDigits: 2 | 3, positive: string, negati
 
 export function ggaSentence(fix: FixToEncode, talker = 'GN'): string {
   const position = fix.quality > 0 ? `${coordinate(fix.lat, 2, 'N', 'S')},${coordinate(fix.lon, 3, 'E', 'W')}` : ',,,';
-  const rest = fix.quality > 0 ? `${fix.sats.toString().padStart(2, '0')},${fix.hdop.toFixed(1)},${fix.alt.toFixed(1)},M,46.9,M,,` : '00,99.9,,M,,M,,';
+  const rest =
+    fix.quality > 0
+      ? `${fix.sats.toString().padStart(2, '0')},${fix.hdop.toFixed(1)},${fix.alt.toFixed(1)},M,46.9,M,,`
+      : '00,99.9,,M,,M,,';
   return nmeaSentence(`${talker}GGA,${hhmmss(fix.ts)},${position},${fix.quality},${rest}`);
 }
 
@@ -50,5 +53,7 @@ export function rmcSentence(fix: FixToEncode, talker = 'GN'): string {
   const position = valid ? `${coordinate(fix.lat, 2, 'N', 'S')},${coordinate(fix.lon, 3, 'E', 'W')}` : ',,,';
   const knots = valid ? (fix.speedMs / KNOT_MS).toFixed(3) : '';
   const course = valid ? fix.courseDeg.toFixed(2) : '';
-  return nmeaSentence(`${talker}RMC,${hhmmss(fix.ts)},${valid ? 'A' : 'V'},${position},${knots},${course},${ddmmyy(fix.ts)},,,${valid ? 'A' : 'N'}`);
+  return nmeaSentence(
+    `${talker}RMC,${hhmmss(fix.ts)},${valid ? 'A' : 'V'},${position},${knots},${course},${ddmmyy(fix.ts)},,,${valid ? 'A' : 'N'}`,
+  );
 }

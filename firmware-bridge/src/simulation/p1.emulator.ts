@@ -31,7 +31,12 @@ export function measureHousehold(options: MeterSourceOptions, ts: number): Recor
     current_l1: s.current_l1,
   };
   if (s.phases === 3) {
-    Object.assign(truth, { voltage_l2: s.voltage_l2, voltage_l3: s.voltage_l3, current_l2: s.current_l2, current_l3: s.current_l3 });
+    Object.assign(truth, {
+      voltage_l2: s.voltage_l2,
+      voltage_l3: s.voltage_l3,
+      current_l2: s.current_l2,
+      current_l3: s.current_l3,
+    });
   }
   return options.faults.metrics(ts, truth);
 }
@@ -54,7 +59,11 @@ export class P1MeterEmulator {
       return undefined;
     }
     const state = this.options.model.advanceTo(ts);
-    return dsmr5Telegram(metrics, ts, { phases: state.phases, tariff: state.tariff, equipmentId: this.options.equipmentId });
+    return dsmr5Telegram(metrics, ts, {
+      phases: state.phases,
+      tariff: state.tariff,
+      equipmentId: this.options.equipmentId,
+    });
   }
 
   attach(stream: ByteStream): void {

@@ -49,7 +49,14 @@ export function valueNoise(seed: number, tMs: number, periodMs: number): number 
  * smoothstep interpolation. Stations a fraction of a cell apart see nearly the same value, so neighbours
  * agree the way real weather makes them agree.
  */
-export function fieldNoise(seed: number, lat: number, lon: number, tMs: number, cellDeg: number, periodMs: number): number {
+export function fieldNoise(
+  seed: number,
+  lat: number,
+  lon: number,
+  tMs: number,
+  cellDeg: number,
+  periodMs: number,
+): number {
   const x = lon / cellDeg;
   const y = lat / cellDeg;
   const z = tMs / periodMs;

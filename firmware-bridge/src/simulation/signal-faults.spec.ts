@@ -7,9 +7,13 @@ const HOME = { lat: 45.76, lon: 4.84, alt: 170 };
 const START = Date.UTC(2024, 6, 1);
 const MIN = 60_000;
 const weather = new WeatherModel(3, HOME);
-const samples = (hours: number, every = MIN) => Array.from({ length: (hours * 60 * MIN) / every }, (_, i) => START + i * every);
-const injector = (faults: (SignalFaultSpec | SignalFaultSpec['type'])[], seed = 9, kind: 'weather' | 'vehicle' | 'energy' = 'weather') =>
-  new SignalFaultInjector(kind, faults, seed, START, HOME);
+const samples = (hours: number, every = MIN) =>
+  Array.from({ length: (hours * 60 * MIN) / every }, (_, i) => START + i * every);
+const injector = (
+  faults: (SignalFaultSpec | SignalFaultSpec['type'])[],
+  seed = 9,
+  kind: 'weather' | 'vehicle' | 'energy' = 'weather',
+) => new SignalFaultInjector(kind, faults, seed, START, HOME);
 const km = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) =>
   Math.hypot((a.lat - b.lat) * 111.32, (a.lon - b.lon) * 111.32 * Math.cos((a.lat * Math.PI) / 180));
 
@@ -32,11 +36,13 @@ describe('signal faults', () => {
   it('spike: ~3 % of samples carry one jump of the documented size', () => {
     const faults = injector(['spike']);
     const ts = samples(7 * 24);
-    const jumps = ts.map((t) => {
-      const truth = weather.at(t);
-      const seen = faults.metrics(t, { ...truth });
-      return { truth, seen };
-    }).filter(({ truth, seen }) => Object.keys(truth).some((k) => seen[k] !== truth[k as keyof typeof truth]));
+    const jumps = ts
+      .map((t) => {
+        const truth = weather.at(t);
+        const seen = faults.metrics(t, { ...truth });
+        return { truth, seen };
+      })
+      .filter(({ truth, seen }) => Object.keys(truth).some((k) => seen[k] !== truth[k as keyof typeof truth]));
     expect(jumps.length / ts.length).toBeGreaterThan(0.02);
     expect(jumps.length / ts.length).toBeLessThan(0.04);
     for (const { truth, seen } of jumps) {
@@ -72,7 +78,7 @@ describe('signal faults', () => {
     const runs: number[] = [];
     for (const d of [...dropped, false]) {
       if (d) run++;
-      else if (run > 0) runs.push(run), (run = 0);
+      else if (run > 0) (runs.push(run), (run = 0));
     }
     expect(Math.min(...runs)).toBeGreaterThanOrEqual(9); // minutes (sampling grid)
     expect(Math.max(...runs)).toBeLessThanOrEqual(100); // two overlapping windows at most
@@ -81,7 +87,10 @@ describe('signal faults', () => {
 
   it('indoor: no sun or UV, calm and dry, a damped ~21 °C; pressure stays true', () => {
     const faults = injector(['indoor']);
-    const day = samples(48, 10 * MIN).map((t) => ({ truth: weather.at(t), seen: faults.metrics(t, { ...weather.at(t) }) }));
+    const day = samples(48, 10 * MIN).map((t) => ({
+      truth: weather.at(t),
+      seen: faults.metrics(t, { ...weather.at(t) }),
+    }));
     const temps = day.map((d) => d.seen.temperature!);
     expect(Math.max(...temps) - Math.min(...temps)).toBeLessThan(
       (Math.max(...day.map((d) => d.truth.temperature)) - Math.min(...day.map((d) => d.truth.temperature))) / 3,
@@ -112,7 +121,8 @@ describe('signal faults', () => {
 
   it('gps_spoof: static, far and inconsistent variants behave as documented', () => {
     const model = new DriveCycleModel(4, HOME, START);
-    const spoof = (variant: 'static' | 'far' | 'inconsistent') => injector([{ type: 'gps_spoof', variant }], 9, 'vehicle');
+    const spoof = (variant: 'static' | 'far' | 'inconsistent') =>
+      injector([{ type: 'gps_spoof', variant }], 9, 'vehicle');
     const [still, far, circle] = [spoof('static'), spoof('far'), spoof('inconsistent')];
     const track = samples(1, 10_000).map((t) => ({ t, truth: { ...model.advanceTo(t) } }));
     const stills = track.map(({ t, truth }) => still.location(t, truth));
@@ -125,7 +135,9 @@ describe('signal faults', () => {
     const p1 = circle.location(track[0]!.t + 10_000, track[0]!.truth);
     expect(km(p0, p1) * 1000).toBeCloseTo(300, -1); // 30 m/s whatever the car does
     expect(km(p0, HOME)).toBeCloseTo(2, 1);
-    expect(injector(['gps_spoof'], 123, 'vehicle').plans[0]!.variant).toBe(injector(['gps_spoof'], 123, 'vehicle').plans[0]!.variant);
+    expect(injector(['gps_spoof'], 123, 'vehicle').plans[0]!.variant).toBe(
+      injector(['gps_spoof'], 123, 'vehicle').plans[0]!.variant,
+    );
   });
 
   it('refuses faults that do not apply to the kind', () => {

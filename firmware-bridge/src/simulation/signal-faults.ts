@@ -92,7 +92,9 @@ const DRIFT: Record<HardwareKind, { metric: string; rate: number }> = {
 
 /** The signal faults that make sense for a kind of hardware. */
 export function applicableFaults(kind: HardwareKind): readonly SignalFault[] {
-  return SIGNAL_FAULTS.filter((f) => (f === 'indoor' ? kind === 'weather' : f.startsWith('gps_') ? kind === 'vehicle' : true));
+  return SIGNAL_FAULTS.filter((f) =>
+    f === 'indoor' ? kind === 'weather' : f.startsWith('gps_') ? kind === 'vehicle' : true,
+  );
 }
 
 const HOUR = 3_600_000;
@@ -123,13 +125,20 @@ export class SignalFaultInjector {
       if (!allowed.includes(spec.type)) {
         throw new SimulationConfigError('FAULT_NOT_APPLICABLE', `${spec.type} does not apply to ${kind} devices`);
       }
-      const pickFrom = (list: readonly string[]) => spec.metric ?? list[Math.floor(hash01(this.seed, 100 + i) * list.length)]!;
+      const pickFrom = (list: readonly string[]) =>
+        spec.metric ?? list[Math.floor(hash01(this.seed, 100 + i) * list.length)]!;
       const variants: SpoofVariant[] = ['static', 'far', 'inconsistent'];
       return {
         type: spec.type,
         onsetMs: startMs + (spec.onsetAfterMs ?? 0),
-        metric: spec.type === 'stuck' ? pickFrom(STUCK[kind]) : spec.type === 'drift' ? (spec.metric ?? DRIFT[kind].metric) : spec.metric,
-        variant: spec.type === 'gps_spoof' ? (spec.variant ?? variants[Math.floor(hash01(this.seed, 200) * 3)]) : undefined,
+        metric:
+          spec.type === 'stuck'
+            ? pickFrom(STUCK[kind])
+            : spec.type === 'drift'
+              ? (spec.metric ?? DRIFT[kind].metric)
+              : spec.metric,
+        variant:
+          spec.type === 'gps_spoof' ? (spec.variant ?? variants[Math.floor(hash01(this.seed, 200) * 3)]) : undefined,
         ratePerDay: spec.type === 'drift' ? (spec.ratePerDay ?? DRIFT[kind].rate) : undefined,
       };
     });
@@ -170,7 +179,10 @@ export class SignalFaultInjector {
     const drift = this.on('drift', ts);
     if (drift?.metric !== undefined && m[drift.metric] !== undefined) {
       const days = (ts - drift.onsetMs) / DAY;
-      m[drift.metric] = this.kind === 'vehicle' ? m[drift.metric]! * (1 + drift.ratePerDay! * days) : m[drift.metric]! + drift.ratePerDay! * days;
+      m[drift.metric] =
+        this.kind === 'vehicle'
+          ? m[drift.metric]! * (1 + drift.ratePerDay! * days)
+          : m[drift.metric]! + drift.ratePerDay! * days;
     }
     const stuck = this.on('stuck', ts);
     if (stuck?.metric !== undefined && m[stuck.metric] !== undefined) {
@@ -285,7 +297,11 @@ export class SignalFaultInjector {
 }
 
 /** The point `distanceM` from `p` along `bearingDeg` (equirectangular; fine below a few thousand km). */
-export function offset(p: { lat: number; lon: number }, distanceM: number, bearingDeg: number): { lat: number; lon: number } {
+export function offset(
+  p: { lat: number; lon: number },
+  distanceM: number,
+  bearingDeg: number,
+): { lat: number; lon: number } {
   const b = (bearingDeg * Math.PI) / 180;
   const lat = Math.max(-89.9, Math.min(89.9, p.lat + (distanceM * Math.cos(b)) / EARTH_M_PER_DEG));
   let lon = p.lon + (distanceM * Math.sin(b)) / (EARTH_M_PER_DEG * Math.cos((p.lat * Math.PI) / 180));

@@ -71,7 +71,11 @@ export interface SimulatedDevice {
   stop(): Promise<void>;
 }
 
-const DEFAULT_PROTOCOL: Record<HardwareKind, SimulatedProtocol> = { weather: 'ecowitt', vehicle: 'elm327', energy: 'p1' };
+const DEFAULT_PROTOCOL: Record<HardwareKind, SimulatedProtocol> = {
+  weather: 'ecowitt',
+  vehicle: 'elm327',
+  energy: 'p1',
+};
 const KIND_OF: Record<SimulatedProtocol, HardwareKind> = {
   ecowitt: 'weather',
   wunderground: 'weather',

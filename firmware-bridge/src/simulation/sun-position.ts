@@ -56,7 +56,8 @@ export function sunPosition(tsMs: number, latDeg: number, lonDeg: number): SunPo
   if (sinZ < 1e-9) {
     azimuth = latDeg > declination ? 180 : 0;
   } else {
-    const cosAz = (Math.sin(rad(latDeg)) * Math.cos(rad(zenith)) - Math.sin(rad(declination))) / (Math.cos(rad(latDeg)) * sinZ);
+    const cosAz =
+      (Math.sin(rad(latDeg)) * Math.cos(rad(zenith)) - Math.sin(rad(declination))) / (Math.cos(rad(latDeg)) * sinZ);
     const a = deg(Math.acos(Math.min(1, Math.max(-1, cosAz))));
     azimuth = hourAngle > 0 ? (a + 180) % 360 : (540 - a) % 360;
   }

@@ -7,7 +7,13 @@
 import type { ByteStream } from '../adapters/byte-stream.js';
 import type { SimClock } from './clock.js';
 import type { DriveCycleModel } from './drive-cycle.model.js';
-import { bitmapFor as bitmap, Elm327Interpreter, withPageBits, type SimulatedBus, type SimulatedEcu } from './elm327.interpreter.js';
+import {
+  bitmapFor as bitmap,
+  Elm327Interpreter,
+  withPageBits,
+  type SimulatedBus,
+  type SimulatedEcu,
+} from './elm327.interpreter.js';
 import { ggaSentence, rmcSentence, type FixToEncode } from './nmea.encoder.js';
 import type { SignalFaultInjector } from './signal-faults.js';
 
@@ -33,11 +39,22 @@ export class VehicleEmulator implements SimulatedBus {
   private cache: { ts: number; metrics: Record<string, number> } | undefined;
 
   constructor(private readonly options: VehicleEmulatorOptions) {
-    const enginePids = withPageBits([0x04, 0x05, 0x0c, 0x0d, 0x0f, 0x11, 0x1c, 0x2f, ...(options.odometerPid === false ? [] : [0xa6])]);
+    const enginePids = withPageBits([
+      0x04,
+      0x05,
+      0x0c,
+      0x0d,
+      0x0f,
+      0x11,
+      0x1c,
+      0x2f,
+      ...(options.odometerPid === false ? [] : [0xa6]),
+    ]);
     this.engine = { id: '7E8', mode01: (pid) => this.engineAnswer(pid, enginePids) };
     this.transmission = {
       id: '7E9',
-      mode01: (pid) => (pid === 0x00 ? bitmap(0x00, [0x0d]) : pid === 0x0d ? [clampByte(this.measured().speed! * 3.6)] : undefined),
+      mode01: (pid) =>
+        pid === 0x00 ? bitmap(0x00, [0x0d]) : pid === 0x0d ? [clampByte(this.measured().speed! * 3.6)] : undefined,
     };
   }
 

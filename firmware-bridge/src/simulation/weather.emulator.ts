@@ -79,7 +79,11 @@ export class WeatherStationEmulator {
     } else {
       method = 'GET';
       url.pathname = WU_UPLOAD_PATH;
-      url.search = wundergroundQuery(metrics, ts, { stationId: o.stationId ?? o.passkey, password: o.password ?? 'key', altitudeM });
+      url.search = wundergroundQuery(metrics, ts, {
+        stationId: o.stationId ?? o.passkey,
+        password: o.password ?? 'key',
+        altitudeM,
+      });
     }
     try {
       const status = await send(url, method, body, o.agent ?? sharedGatewayAgent);

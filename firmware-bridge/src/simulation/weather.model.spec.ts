@@ -12,7 +12,9 @@ const series = (model: WeatherModel, from: number, hours: number, step = TEN_MIN
 function pearson(xs: number[], ys: number[]): number {
   const mx = xs.reduce((a, b) => a + b) / xs.length;
   const my = ys.reduce((a, b) => a + b) / ys.length;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   xs.forEach((x, i) => {
     sxy += (x - mx) * (ys[i]! - my);
     sxx += (x - mx) ** 2;
@@ -50,7 +52,12 @@ describe('WeatherModel', () => {
   });
 
   it('warms by day and dries as it warms (humidity anti-correlated with temperature)', () => {
-    expect(pearson(week.map((s) => s.temperature), week.map((s) => s.humidity))).toBeLessThan(-0.5);
+    expect(
+      pearson(
+        week.map((s) => s.temperature),
+        week.map((s) => s.humidity),
+      ),
+    ).toBeLessThan(-0.5);
     const afternoon = week.filter((s) => Math.abs(localSolarHours(s.ts, AMSTERDAM.lon) - 15) < 1);
     const dawn = week.filter((s) => Math.abs(localSolarHours(s.ts, AMSTERDAM.lon) - 4) < 1);
     const mean = (xs: { temperature: number }[]) => xs.reduce((a, s) => a + s.temperature, 0) / xs.length;
@@ -82,7 +89,7 @@ describe('WeatherModel', () => {
       series(model, day, 24, 300_000).some((s) => s.rain_rate > 0),
     );
     expect(rainy).toBeDefined();
-    const midnight = rainy! - (localSolarHours(rainy!, AMSTERDAM.lon) * 3_600_000) + 60_000;
+    const midnight = rainy! - localSolarHours(rainy!, AMSTERDAM.lon) * 3_600_000 + 60_000;
     const day = series(new WeatherModel(42, AMSTERDAM), midnight, 24, 300_000);
     let sum = 0;
     for (let i = 0; i < day.length - 1; i++) {

@@ -137,10 +137,14 @@ export class WeatherModel {
     const windField = this.field(0x1006, ts, 2, 6 * HOUR);
     const daytime = 1 + 0.3 * Math.max(0, Math.cos((2 * Math.PI * (solarHours - 14)) / 24));
     const gustiness = valueNoise(this.station ^ 7, ts, 5 * 60_000);
-    const windMean = Math.max(0, (3.5 + 2.5 * windField - 2 * pressureAnomaly) * daytime * this.exposure * (1 + 0.15 * gustiness));
+    const windMean = Math.max(
+      0,
+      (3.5 + 2.5 * windField - 2 * pressureAnomaly) * daytime * this.exposure * (1 + 0.15 * gustiness),
+    );
     const minuteUnit = hash01(this.station ^ 8, Math.floor(ts / 60_000));
     const windGust = windMean * (1.25 + 0.35 * minuteUnit) + 0.5 * hash01(this.station ^ 9, Math.floor(ts / 60_000));
-    const direction = 180 * (1 + this.field(0x1007, ts, 4, 12 * HOUR)) + 20 * valueNoise(this.station ^ 10, ts, 2 * 60_000);
+    const direction =
+      180 * (1 + this.field(0x1007, ts, 4, 12 * HOUR)) + 20 * valueNoise(this.station ^ 10, ts, 2 * 60_000);
 
     const elevation = sunPosition(ts, lat, lon).elevationDeg;
     const cloudFactor = 1 - 0.75 * cloud ** 3.4;

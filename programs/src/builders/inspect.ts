@@ -56,7 +56,11 @@ export function inspectPayoutTransaction(wire: Base64EncodedWireTransaction): In
     const accounts = ix.accountIndices ?? [];
     if (program === MEMO_PROGRAM_ADDRESS) {
       memos.push(new TextDecoder('utf-8', { fatal: true }).decode(data));
-    } else if (program === TOKEN_PROGRAM_ADDRESS && (data[0] === MINT_TO || data[0] === MINT_TO_CHECKED) && data.length >= 9) {
+    } else if (
+      program === TOKEN_PROGRAM_ADDRESS &&
+      (data[0] === MINT_TO || data[0] === MINT_TO_CHECKED) &&
+      data.length >= 9
+    ) {
       mints.push({ mint: key(accounts[0]!), tokenAccount: key(accounts[1]!), amount: u64.decode(data, 1) });
     } else if (
       program === ASSOCIATED_TOKEN_PROGRAM_ADDRESS &&

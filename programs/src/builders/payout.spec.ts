@@ -42,7 +42,13 @@ describe('payout transactions', () => {
     const transfers = [1, 2, 3].map((i) => ({ wallet: wallet(i), amount: BigInt(i) * 1_000_000n }));
 
     // When the transaction is built and signed
-    const instructions = await payoutInstructions({ payer, mint, authority, transfers, memo: { epoch: 9, root, part: 1, parts: 1 } });
+    const instructions = await payoutInstructions({
+      payer,
+      mint,
+      authority,
+      transfers,
+      memo: { epoch: 9, root, part: 1, parts: 1 },
+    });
     const signed = await signTransaction(instructions, payer, lifetime);
 
     // Then its bytes say exactly what it pays, to which accounts, under which root
@@ -59,10 +65,23 @@ describe('payout transactions', () => {
 
   it('refuses zero amounts and repeated wallets', async () => {
     const payer = await generateKeyPairSigner();
-    const base = { payer, mint: payer.address, authority: { kind: 'keypair', signer: payer } as const, memo: { epoch: 1, root, part: 1, parts: 1 } };
-    await expect(payoutInstructions({ ...base, transfers: [{ wallet: wallet(1), amount: 0n }] })).rejects.toThrow(RangeError);
+    const base = {
+      payer,
+      mint: payer.address,
+      authority: { kind: 'keypair', signer: payer } as const,
+      memo: { epoch: 1, root, part: 1, parts: 1 },
+    };
+    await expect(payoutInstructions({ ...base, transfers: [{ wallet: wallet(1), amount: 0n }] })).rejects.toThrow(
+      RangeError,
+    );
     await expect(
-      payoutInstructions({ ...base, transfers: [{ wallet: wallet(1), amount: 1n }, { wallet: wallet(1), amount: 2n }] }),
+      payoutInstructions({
+        ...base,
+        transfers: [
+          { wallet: wallet(1), amount: 1n },
+          { wallet: wallet(1), amount: 2n },
+        ],
+      }),
     ).rejects.toThrow(RangeError);
   });
 

@@ -72,7 +72,11 @@ export async function associatedTokenAccount(input: {
   owner: Address;
   mint: Address;
 }): Promise<{ address: Address; instruction: Instruction }> {
-  const [ata] = await findAssociatedTokenPda({ owner: input.owner, mint: input.mint, tokenProgram: TOKEN_PROGRAM_ADDRESS });
+  const [ata] = await findAssociatedTokenPda({
+    owner: input.owner,
+    mint: input.mint,
+    tokenProgram: TOKEN_PROGRAM_ADDRESS,
+  });
   return {
     address: ata,
     instruction: getCreateAssociatedTokenIdempotentInstruction({

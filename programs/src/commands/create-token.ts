@@ -1,4 +1,10 @@
-import { generateKeyPairSigner, type Address, type Instruction, type KeyPairSigner, type TransactionSigner } from '@solana/kit';
+import {
+  generateKeyPairSigner,
+  type Address,
+  type Instruction,
+  type KeyPairSigner,
+  type TransactionSigner,
+} from '@solana/kit';
 import { REWARD_TOKEN_DECIMALS } from '../constants.js';
 import { signTransaction } from '../builders/transaction.js';
 import {
@@ -8,7 +14,12 @@ import {
   MINT_ACCOUNT_SIZE,
   MULTISIG_ACCOUNT_SIZE,
 } from '../builders/token-setup.js';
-import { DEFAULT_TOKEN_METADATA, type MintAuthorityRecord, type RewardTokenDeployment, type TokenMetadata } from '../deployment.js';
+import {
+  DEFAULT_TOKEN_METADATA,
+  type MintAuthorityRecord,
+  type RewardTokenDeployment,
+  type TokenMetadata,
+} from '../deployment.js';
 import { GatewayError, type SolanaGateway } from '../gateway/solana-gateway.js';
 
 export interface CreateRewardTokenInput {
@@ -19,7 +30,9 @@ export interface CreateRewardTokenInput {
   /** the mint's keypair (a vanity address, say); default a fresh one */
   readonly mint?: KeyPairSigner;
   /** a keypair's address, or a new m-of-n SPL Token multisig over these signer addresses */
-  readonly authority: { readonly kind: 'keypair'; readonly address: Address } | { readonly kind: 'multisig'; readonly m: number; readonly signers: readonly Address[] };
+  readonly authority:
+    | { readonly kind: 'keypair'; readonly address: Address }
+    | { readonly kind: 'multisig'; readonly m: number; readonly signers: readonly Address[] };
   /** owner of the treasury token account that receives dataset-sale payments */
   readonly treasuryOwner: Address;
   readonly metadata?: TokenMetadata;
@@ -45,7 +58,12 @@ export async function createRewardToken(input: CreateRewardTokenInput): Promise<
         rentLamports: await gateway.minimumBalanceForRentExemption(MULTISIG_ACCOUNT_SIZE),
       }),
     );
-    authority = { kind: 'multisig', address: multisig.address, m: input.authority.m, signers: [...input.authority.signers] };
+    authority = {
+      kind: 'multisig',
+      address: multisig.address,
+      m: input.authority.m,
+      signers: [...input.authority.signers],
+    };
   } else {
     authority = { kind: 'keypair', address: input.authority.address };
   }

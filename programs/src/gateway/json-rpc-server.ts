@@ -59,7 +59,9 @@ export function createJsonRpcHandler(gateway: LiteSvmGateway): (request: JsonRpc
     getBlockHeight: async () => gateway.blockHeight(),
     getLatestBlockhash: async () => ({ context: await context(), value: await gateway.latestBlockhash() }),
     getMinimumBalanceForRentExemption: async (params) =>
-      gateway.minimumBalanceForRentExemption(Number(param(params, 0, (v): v is number => Number.isSafeInteger(v), 'a size'))),
+      gateway.minimumBalanceForRentExemption(
+        Number(param(params, 0, (v): v is number => Number.isSafeInteger(v), 'a size')),
+      ),
     getBalance: async (params) => ({
       context: await context(),
       value: await gateway.lamports(param(params, 0, isAddressParam, 'an address')),
@@ -122,20 +124,29 @@ export function createJsonRpcHandler(gateway: LiteSvmGateway): (request: JsonRpc
       };
     },
     getTransaction: async (params) => {
-      const landed = await gateway.getTransaction(param(params, 0, (v): v is Signature => isString(v) && isSignature(v), 'a signature'));
+      const landed = await gateway.getTransaction(
+        param(params, 0, (v): v is Signature => isString(v) && isSignature(v), 'a signature'),
+      );
       return (
         landed && {
           slot: landed.slot,
           blockTime: null,
           version: 0,
           transaction: [landed.wire, 'base64'],
-          meta: { err: landed.err, status: landed.err ? { Err: landed.err } : { Ok: null }, fee: 0n, logMessages: landed.logs },
+          meta: {
+            err: landed.err,
+            status: landed.err ? { Err: landed.err } : { Ok: null },
+            fee: 0n,
+            logMessages: landed.logs,
+          },
         }
       );
     },
     requestAirdrop: async (params) => {
       const to = param(params, 0, isAddressParam, 'an address');
-      const amount = BigInt(param(params, 1, (v): v is number => Number.isSafeInteger(v) && (v as number) > 0, 'lamports'));
+      const amount = BigInt(
+        param(params, 1, (v): v is number => Number.isSafeInteger(v) && (v as number) > 0, 'lamports'),
+      );
       const result = gateway.svm.airdrop(to, amount as never);
       if (result === null || result instanceof FailedTransactionMetadata) {
         throw new RpcFailure(-32603, 'airdrop failed');

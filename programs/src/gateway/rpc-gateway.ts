@@ -33,7 +33,9 @@ function describeErr(err: unknown): string | null {
   if (err === null || err === undefined) {
     return null;
   }
-  return typeof err === 'string' ? err : JSON.stringify(err, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return typeof err === 'string'
+    ? err
+    : JSON.stringify(err, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 /** The gateway over Solana's JSON-RPC API (kit's RPC client), for devnet and mainnet. */
@@ -51,7 +53,10 @@ export class RpcGateway extends GatewayBase {
   }
 
   /** Sends one request with a timeout and maps every failure to a {@link GatewayError}. */
-  private async call<T>(method: string, request: { send(options?: { abortSignal?: AbortSignal }): Promise<T> }): Promise<T> {
+  private async call<T>(
+    method: string,
+    request: { send(options?: { abortSignal?: AbortSignal }): Promise<T> },
+  ): Promise<T> {
     try {
       return await request.send({ abortSignal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
@@ -65,16 +70,23 @@ export class RpcGateway extends GatewayBase {
       }
       if (
         isSolanaError(error, SOLANA_ERROR__RPC__TRANSPORT_HTTP_ERROR) ||
-        (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError' || error.name === 'TypeError'))
+        (error instanceof Error &&
+          (error.name === 'AbortError' || error.name === 'TimeoutError' || error.name === 'TypeError'))
       ) {
         throw new GatewayError('RPC_UNAVAILABLE', `${method}: ${(error as Error).message}`, { method, cause: error });
       }
-      throw new GatewayError('RPC_ERROR', `${method}: ${(error as Error).message ?? String(error)}`, { method, cause: error });
+      throw new GatewayError('RPC_ERROR', `${method}: ${(error as Error).message ?? String(error)}`, {
+        method,
+        cause: error,
+      });
     }
   }
 
   async latestBlockhash(): Promise<BlockhashLifetime> {
-    const { value } = await this.call('getLatestBlockhash', this.rpc.getLatestBlockhash({ commitment: this.commitment }));
+    const { value } = await this.call(
+      'getLatestBlockhash',
+      this.rpc.getLatestBlockhash({ commitment: this.commitment }),
+    );
     return { blockhash: value.blockhash, lastValidBlockHeight: value.lastValidBlockHeight };
   }
 

@@ -70,7 +70,11 @@ export interface SolanaGateway {
   /** Statuses in the order asked; `null` = the chain does not know the signature (yet). Searches history. */
   signatureStatuses(signatures: readonly Signature[]): Promise<(SignatureStatus | null)[]>;
   /** Waits until the signature is confirmed, failed, or can no longer land. */
-  confirm(signature: Signature, lastValidBlockHeight: bigint, options?: ConfirmOptions): Promise<ConfirmOutcome | undefined>;
+  confirm(
+    signature: Signature,
+    lastValidBlockHeight: bigint,
+    options?: ConfirmOptions,
+  ): Promise<ConfirmOutcome | undefined>;
   getTransaction(signature: Signature): Promise<LandedTransaction | null>;
   getAccount(address: Address): Promise<AccountSnapshot | null>;
   lamports(address: Address): Promise<bigint>;

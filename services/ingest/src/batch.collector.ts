@@ -94,7 +94,12 @@ export class BatchCollector<T> {
   }
 
   get stats(): CollectorStats {
-    return { open: this.open.length, waiting: this.waiting.length, inFlight: this.inFlight, paused: this.held.length > 0 };
+    return {
+      open: this.open.length,
+      waiting: this.waiting.length,
+      inFlight: this.inFlight,
+      paused: this.held.length > 0,
+    };
   }
 
   private isIdle(): boolean {

@@ -22,7 +22,9 @@ describe('COPY text encoding of readings', () => {
   });
 
   it('puts each value under its column, with \\N for what the reading lacks', () => {
-    const row = encodeCopyRows('weather', [reading({ loc: { lat: 52.1, lon: 5.12, sats: 9 } })]).trimEnd().split('\t');
+    const row = encodeCopyRows('weather', [reading({ loc: { lat: 52.1, lon: 5.12, sats: 9 } })])
+      .trimEnd()
+      .split('\t');
     const field = Object.fromEntries(readingColumns('weather').map((name, i) => [name, row[i]]));
     expect(field).toMatchObject({
       device_id: device,
@@ -45,7 +47,9 @@ describe('COPY text encoding of readings', () => {
 
   it('writes batch provenance as hex bytea and integers', () => {
     const batch = { root: Buffer.alloc(32, 1), index: 3, size: 50, proof: Buffer.alloc(64, 2) };
-    const row = encodeCopyRows('weather', [reading({}, { batch })]).trimEnd().split('\t');
+    const row = encodeCopyRows('weather', [reading({}, { batch })])
+      .trimEnd()
+      .split('\t');
     const columns = readingColumns('weather');
     expect(row[columns.indexOf('batch_root')]).toBe('\\\\x' + '01'.repeat(32));
     expect(row[columns.indexOf('batch_index')]).toBe('3');
@@ -60,7 +64,9 @@ describe('COPY text encoding of readings', () => {
   });
 
   it('writes extreme but valid numbers in a form float8 input accepts', () => {
-    const row = encodeCopyRows('energy', [reading({ kind: 'energy', metrics: { energy_import_t1: 1e21, power_import: -0 } })]);
+    const row = encodeCopyRows('energy', [
+      reading({ kind: 'energy', metrics: { energy_import_t1: 1e21, power_import: -0 } }),
+    ]);
     expect(row).toContain('\t1e+21\t');
   });
 

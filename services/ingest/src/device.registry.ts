@@ -107,7 +107,11 @@ export class DeviceRegistry implements DeviceDirectory {
       for (const id of missing) {
         const device = fetched.get(id);
         found.set(id, device);
-        this.remember(id, { device, expiresAt: at + (device === undefined ? this.unknownTtlMs : this.maxAgeMs) }, startEpoch);
+        this.remember(
+          id,
+          { device, expiresAt: at + (device === undefined ? this.unknownTtlMs : this.maxAgeMs) },
+          startEpoch,
+        );
       }
       return found;
     } finally {
@@ -147,7 +151,11 @@ export class DeviceRegistry implements DeviceDirectory {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'gt-ingest-registry', keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.databaseUrl,
+      application_name: 'gt-ingest-registry',
+      keepAlive: true,
+    });
     const lost = (error?: Error) => {
       if (this.listener !== client) {
         return;

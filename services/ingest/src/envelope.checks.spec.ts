@@ -34,7 +34,11 @@ const body = (seq: number, extra: Partial<ReadingBody> = {}): ReadingBody => ({
   metrics: { temperature: 10 + seq },
   ...extra,
 });
-const msg = (payload: string | Buffer, device: DeviceId = keys.deviceId, topic = readingsTopic(device)): IncomingMessage => ({
+const msg = (
+  payload: string | Buffer,
+  device: DeviceId = keys.deviceId,
+  topic = readingsTopic(device),
+): IncomingMessage => ({
   topic,
   payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
   receivedAt: T,
@@ -114,19 +118,37 @@ describe('storedReading', () => {
     const stored = storedReading(decoded.envelope, 0, T, { clockAheadMs: 1000, delayedMs: 1000 });
     expect(stored.batch).toBeUndefined();
     const proof = { type: 'single' as const, signature: stored.sig };
-    expect(checkProvenance(keys.deviceId, Buffer.from(stored.canonical), proof, new NodeCryptoVerifier())).toBeUndefined();
+    expect(
+      checkProvenance(keys.deviceId, Buffer.from(stored.canonical), proof, new NodeCryptoVerifier()),
+    ).toBeUndefined();
   });
 
   it('keeps the batch root, index, size and inclusion proof that prove one reading of a batch alone', () => {
-    const decoded = decodeMessage(msg(encodeBatch([1, 2, 3, 4, 5].map((s) => body(s)), signer)));
+    const decoded = decodeMessage(
+      msg(
+        encodeBatch(
+          [1, 2, 3, 4, 5].map((s) => body(s)),
+          signer,
+        ),
+      ),
+    );
     if (!decoded.ok) {
       throw decoded.error;
     }
     const stored = storedReading(decoded.envelope, 3, T, { clockAheadMs: 1000, delayedMs: 1000 });
     const { batch } = stored;
     expect(batch).toMatchObject({ index: 3, size: 5 });
-    const hashes = Array.from({ length: batch!.proof.length / 32 }, (_, i) => batch!.proof.subarray(i * 32, i * 32 + 32));
-    const proof = { type: 'batch' as const, signature: stored.sig, root: batch!.root, index: 3, size: 5, proof: hashes };
+    const hashes = Array.from({ length: batch!.proof.length / 32 }, (_, i) =>
+      batch!.proof.subarray(i * 32, i * 32 + 32),
+    );
+    const proof = {
+      type: 'batch' as const,
+      signature: stored.sig,
+      root: batch!.root,
+      index: 3,
+      size: 5,
+      proof: hashes,
+    };
     const verifier = new NodeCryptoVerifier();
     expect(checkProvenance(keys.deviceId, Buffer.from(stored.canonical), proof, verifier)).toBeUndefined();
     const tampered = Buffer.from(stored.canonical.replace('"temperature":14', '"temperature":15'));
@@ -136,19 +158,35 @@ describe('storedReading', () => {
 
 describe('quarantine rows', () => {
   it('bound the stored payload and keep its full size', () => {
-    const row = quarantineMessage(msg(Buffer.alloc(10_000, 0x41)), new IngestError('SCHEMA', 'x', { detail: 'bad' }), 4096);
+    const row = quarantineMessage(
+      msg(Buffer.alloc(10_000, 0x41)),
+      new IngestError('SCHEMA', 'x', { detail: 'bad' }),
+      4096,
+    );
     expect(row).toMatchObject({ reason: 'SCHEMA', payloadBytes: 10_000, detail: 'bad' });
     expect(row.payload.length).toBe(4096);
   });
 
   it('store a refused reading of a batch as its own canonical body, with its place in the batch', () => {
-    const decoded = decodeMessage(msg(encodeBatch([1, 2, 3].map((s) => body(s)), signer)));
+    const decoded = decodeMessage(
+      msg(
+        encodeBatch(
+          [1, 2, 3].map((s) => body(s)),
+          signer,
+        ),
+      ),
+    );
     if (!decoded.ok) {
       throw decoded.error;
     }
     const error = new IngestError('TIMESTAMP_TOO_OLD', 'old', { device: keys.deviceId, seq: 2, detail: 'old' });
     const row = quarantineReading(msg('x'), decoded.envelope, 1, error, 4096);
-    expect(row).toMatchObject({ reason: 'TIMESTAMP_TOO_OLD', seq: 2, device: keys.deviceId, detail: 'batch reading 2 of 3: old' });
+    expect(row).toMatchObject({
+      reason: 'TIMESTAMP_TOO_OLD',
+      seq: 2,
+      device: keys.deviceId,
+      detail: 'batch reading 2 of 3: old',
+    });
     expect(row.payload.toString()).toBe(decoded.envelope.readings[1]!.canonical.toString());
   });
 

@@ -52,8 +52,7 @@ export interface TimestampLimits {
 const MAX_REAL = 3.4028234e38;
 
 export type Decoded =
-  | { readonly ok: true; readonly envelope: DecodedEnvelope }
-  | { readonly ok: false; readonly error: IngestError };
+  { readonly ok: true; readonly envelope: DecodedEnvelope } | { readonly ok: false; readonly error: IngestError };
 
 /**
  * Decodes a message and checks that the envelope's device is the one its topic names (a device may publish
@@ -86,7 +85,10 @@ export function decodeMessage(message: IncomingMessage): Decoded {
 /** Refuses envelopes of devices the registry does not know or has suspended or revoked. */
 export function checkDevice(device: string, registered: RegisteredDevice | undefined): IngestError | undefined {
   if (registered === undefined) {
-    return new IngestError('UNKNOWN_DEVICE', 'device is not registered', { device, detail: 'device is not registered' });
+    return new IngestError('UNKNOWN_DEVICE', 'device is not registered', {
+      device,
+      detail: 'device is not registered',
+    });
   }
   switch (registered.status) {
     case 'active':
@@ -153,7 +155,11 @@ export function storedReading(
 }
 
 /** A quarantine row for a whole message: its payload, bounded. */
-export function quarantineMessage(message: IncomingMessage, error: IngestError, maxPayloadBytes: number): QuarantineRow {
+export function quarantineMessage(
+  message: IncomingMessage,
+  error: IngestError,
+  maxPayloadBytes: number,
+): QuarantineRow {
   return quarantineRow(message, error, message.payload, maxPayloadBytes);
 }
 

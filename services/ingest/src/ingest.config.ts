@@ -11,7 +11,10 @@ const DAY = 24 * 60 * MINUTE;
  */
 export const ingestConfigSchema = z
   .object({
-    MQTT_URL: z.string().regex(/^(mqtts?|wss?|tcp):\/\/\S+$/, 'must be an mqtt:// URL').default('mqtt://127.0.0.1:1883'),
+    MQTT_URL: z
+      .string()
+      .regex(/^(mqtts?|wss?|tcp):\/\/\S+$/, 'must be an mqtt:// URL')
+      .default('mqtt://127.0.0.1:1883'),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// connection URL'),
     /** MQTT client id: stable per instance, it names the persistent session that survives a crash */
     INGEST_CLIENT_ID: env.string(`gt-ingest-${hostname()}`),

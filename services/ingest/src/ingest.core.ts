@@ -48,7 +48,9 @@ export async function createIngestCore(config: IngestConfig, options: IngestCore
     pool,
     config.databaseUrl,
     logger,
-    config.registryNotify ? {} : { listen: false, maxAgeMs: config.registryPollMs, unknownTtlMs: config.registryPollMs },
+    config.registryNotify
+      ? {}
+      : { listen: false, maxAgeMs: config.registryPollMs, unknownTtlMs: config.registryPollMs },
   );
   try {
     await registry.start();

@@ -38,7 +38,11 @@ export class NestLogger implements LoggerService {
     this.logger.info('nest', { message: String(message), context });
   }
   error(message: unknown, trace?: string, context?: string): void {
-    this.logger.error('nest', { message: message instanceof Error ? message.message : String(message), trace, context });
+    this.logger.error('nest', {
+      message: message instanceof Error ? message.message : String(message),
+      trace,
+      context,
+    });
   }
   warn(message: unknown, context?: string): void {
     this.logger.warn('nest', { message: String(message), context });

@@ -118,12 +118,18 @@ export class IngestService {
     known.forEach(({ opened: { message, envelope }, device }, i) => {
       if (!verified[i]) {
         const detail = 'signature does not verify against the device key';
-        reject(message, withSeq(new IngestError('BAD_SIGNATURE', detail, { device: envelope.device, detail }), envelope));
+        reject(
+          message,
+          withSeq(new IngestError('BAD_SIGNATURE', detail, { device: envelope.device, detail }), envelope),
+        );
         return;
       }
       if (!this.deps.limiter.take(envelope.device, envelope.readings.length, now)) {
         const detail = `over the per-device rate limit (${envelope.readings.length} readings refused)`;
-        reject(message, withSeq(new IngestError('RATE_LIMITED', detail, { device: envelope.device, detail }), envelope));
+        reject(
+          message,
+          withSeq(new IngestError('RATE_LIMITED', detail, { device: envelope.device, detail }), envelope),
+        );
         return;
       }
       envelope.readings.forEach(({ body }, index) => {

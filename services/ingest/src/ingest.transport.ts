@@ -3,7 +3,12 @@ import type { Logger } from '@groundtruth/service-kit';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { IngestMetrics } from './ingest.metrics.js';
-import { MqttBatchConsumer, type ConsumerHealth, type ConsumerOptions, type MessageBatch } from './mqtt-batch.consumer.js';
+import {
+  MqttBatchConsumer,
+  type ConsumerHealth,
+  type ConsumerOptions,
+  type MessageBatch,
+} from './mqtt-batch.consumer.js';
 
 /** The pattern of the handler that receives reading batches: `@EventPattern(READINGS_PATTERN)`. */
 export const READINGS_PATTERN = READINGS_TOPIC_FILTER;

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     const state = transport.health();
     return { healthy: state?.connected ?? false, transport: state, cachedDevices: core.registry.cachedDevices };
   };
-  const metrics = config.metricsPort > 0 ? await startMetricsServer(config.metricsPort, core.metricsRegistry, health) : undefined;
+  const metrics =
+    config.metricsPort > 0 ? await startMetricsServer(config.metricsPort, core.metricsRegistry, health) : undefined;
   core.logger.info('ingest_started', { clientId: config.clientId, metricsPort: metrics?.port });
   let stopping = false;
   const stop = (signal: string) => {
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', event: 'ingest_failed', message: String(error) }));
+  console.error(
+    JSON.stringify({ time: new Date().toISOString(), level: 'error', event: 'ingest_failed', message: String(error) }),
+  );
   process.exit(1);
 });

@@ -207,7 +207,13 @@ export class MqttBatchConsumer {
         this.counts.retries++;
         this.metrics?.writeRetries.inc();
         const delay = Math.min((this.options.retryDelayMs ?? 100) * 2 ** attempt, this.options.maxRetryDelayMs ?? 5000);
-        this.logger.error('ingest_batch_failed', { batch: batch.id, messages: items.length, attempt, retryInMs: delay, error });
+        this.logger.error('ingest_batch_failed', {
+          batch: batch.id,
+          messages: items.length,
+          attempt,
+          retryInMs: delay,
+          error,
+        });
         try {
           await sleep(delay, undefined, { signal: this.abort.signal });
         } catch {

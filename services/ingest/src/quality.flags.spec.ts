@@ -4,7 +4,14 @@ import { describeQualityFlags, ingestQualityFlags, QFLAG } from './quality.flags
 
 const device = deviceIdFromPublicKey(new Uint8Array(32).fill(3));
 const T = Date.UTC(2026, 10, 25, 12);
-const body = (metrics: Record<string, number>, ts = T): ReadingBody => ({ v: 1, device, kind: 'weather', seq: 1, ts, metrics });
+const body = (metrics: Record<string, number>, ts = T): ReadingBody => ({
+  v: 1,
+  device,
+  kind: 'weather',
+  seq: 1,
+  ts,
+  metrics,
+});
 const thresholds = { clockAheadMs: 30_000, delayedMs: 600_000 };
 
 describe('ingestQualityFlags', () => {

@@ -143,7 +143,9 @@ export class ReadingsRepository implements ReadingsWriter {
       switch (verdict.kind) {
         case 'accept':
           accepted.push(
-            verdict.late ? { ...candidate.reading, qflags: candidate.reading.qflags | QFLAG.LATE_SEQ } : candidate.reading,
+            verdict.late
+              ? { ...candidate.reading, qflags: candidate.reading.qflags | QFLAG.LATE_SEQ }
+              : candidate.reading,
           );
           break;
         case 'duplicate':

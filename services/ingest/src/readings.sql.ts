@@ -7,8 +7,7 @@ export const stagingTable = (kind: HardwareKind): string => `gt_ingest_stage_${k
 
 /** Per-connection staging tables: COPY lands here, then one INSERT … ON CONFLICT DO NOTHING moves it. */
 export const CREATE_STAGING = HARDWARE_KINDS.map(
-  (kind) =>
-    `CREATE TEMP TABLE IF NOT EXISTS ${stagingTable(kind)} (LIKE readings_${kind}) ON COMMIT DELETE ROWS`,
+  (kind) => `CREATE TEMP TABLE IF NOT EXISTS ${stagingTable(kind)} (LIKE readings_${kind}) ON COMMIT DELETE ROWS`,
 ).join(';\n');
 
 export interface KindSql {

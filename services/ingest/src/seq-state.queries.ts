@@ -11,7 +11,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export const EMPTY_HISTORY = { gaps: new Map<string, SeqGap[]>(), stored: new Map<string, string>() };
 
 /** Open gaps of the devices, and stored bodies of the (device, seq) pairs, of readings at or below the mark. */
-export async function loadHistory(client: pg.Client, need: readonly { device: string; seq: number; kind: HardwareKind }[]) {
+export async function loadHistory(
+  client: pg.Client,
+  need: readonly { device: string; seq: number; kind: HardwareKind }[],
+) {
   const gaps = new Map<string, SeqGap[]>();
   const gapRows = await client.query<{ device_id: string; from_seq: string; to_seq: string; detected_at: Date }>(
     SELECT_GAPS,
@@ -79,4 +82,3 @@ export async function updateSeqState(
     ]);
   }
 }
-

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifySeqs, candidatesNeedingHistory, storedKey, type DeviceSeqState, type SeqGap } from './seq.classifier.js';
+import {
+  classifySeqs,
+  candidatesNeedingHistory,
+  storedKey,
+  type DeviceSeqState,
+  type SeqGap,
+} from './seq.classifier.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const RULES = { nowMs: NOW, lateWindowMs: 60_000 };
@@ -13,7 +19,14 @@ describe('classifySeqs', () => {
     const result = classifySeqs([c(5)], new Map(), new Map(), RULES);
     expect(result.verdicts).toEqual([{ kind: 'accept', late: false }]);
     expect(result.updates).toEqual([
-      { device: 'dev-a', highSeq: 5, accepted: 1, deleteGapsFrom: [], insertGaps: [{ from: 0, to: 4, detectedAt: NOW }], newGaps: 1 },
+      {
+        device: 'dev-a',
+        highSeq: 5,
+        accepted: 1,
+        deleteGapsFrom: [],
+        insertGaps: [{ from: 0, to: 4, detectedAt: NOW }],
+        newGaps: 1,
+      },
     ]);
   });
 
@@ -26,7 +39,11 @@ describe('classifySeqs', () => {
   it('records a gap when the seq jumps above the high-water mark', () => {
     const result = classifySeqs([c(13)], new Map([['dev-a', state(9)]]), new Map(), RULES);
     expect(result.verdicts).toEqual([{ kind: 'accept', late: false }]);
-    expect(result.updates[0]).toMatchObject({ highSeq: 13, insertGaps: [{ from: 10, to: 12, detectedAt: NOW }], newGaps: 1 });
+    expect(result.updates[0]).toMatchObject({
+      highSeq: 13,
+      insertGaps: [{ from: 10, to: 12, detectedAt: NOW }],
+      newGaps: 1,
+    });
   });
 
   it('takes a batch in seq order, so readings that arrived out of order open no gap', () => {
@@ -95,7 +112,14 @@ describe('classifySeqs', () => {
     const result = classifySeqs([c(1, 'a'), c(1, 'b'), c(3, 'a')], new Map([['b', state(0)]]), new Map(), RULES);
     expect(result.verdicts.every((v) => v.kind === 'accept')).toBe(true);
     const byDevice = Object.fromEntries(result.updates.map((u) => [u.device, u]));
-    expect(byDevice.a).toMatchObject({ highSeq: 3, accepted: 2, insertGaps: [{ from: 0, to: 0 }, { from: 2, to: 2 }] });
+    expect(byDevice.a).toMatchObject({
+      highSeq: 3,
+      accepted: 2,
+      insertGaps: [
+        { from: 0, to: 0 },
+        { from: 2, to: 2 },
+      ],
+    });
     expect(byDevice.b).toMatchObject({ highSeq: 1, accepted: 1, insertGaps: [] });
   });
 });
@@ -118,7 +142,12 @@ function replay(batches: number[][]) {
   let accepted = 0;
   let refused = 0;
   for (const seqs of batches) {
-    const result = classifySeqs(seqs.map((s) => c(s)), new Map([['dev-a', st]]), stored, RULES);
+    const result = classifySeqs(
+      seqs.map((s) => c(s)),
+      new Map([['dev-a', st]]),
+      stored,
+      RULES,
+    );
     result.verdicts.forEach((v, i) => {
       if (v.kind === 'accept') {
         accepted++;
@@ -139,16 +168,20 @@ describe('seq bookkeeping over any delivery order (property)', () => {
   it('stores every seq exactly once and leaves no gap when all arrive within the late window, in any order and split', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 60 }).chain((n) =>
-          fc.tuple(
-            fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
-            fc.array(fc.integer({ min: 1, max: n }), { maxLength: 6 }),
-            fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 10 }),
+        fc
+          .integer({ min: 1, max: 60 })
+          .chain((n) =>
+            fc.tuple(
+              fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
+              fc.array(fc.integer({ min: 1, max: n }), { maxLength: 6 }),
+              fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 10 }),
+            ),
           ),
-        ),
         ([order, cuts, redelivered]) => {
           const sequence = [...order, ...redelivered];
-          const points = [...new Set([0, ...cuts.filter((x) => x < sequence.length), sequence.length])].sort((a, b) => a - b);
+          const points = [...new Set([0, ...cuts.filter((x) => x < sequence.length), sequence.length])].sort(
+            (a, b) => a - b,
+          );
           const batches = points.slice(1).map((end, i) => sequence.slice(points[i], end));
           const { accepted, refused, state: final } = replay(batches);
           expect(accepted).toBe(order.length);

@@ -3,7 +3,16 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../test/setup/ports.js';
 import { spawnIngest, type IngestProcess } from './child/spawn.js';
-import { count, discardSession, freshDatabase, publishWith, register, storedSeqs, testDevice, until } from './support.js';
+import {
+  count,
+  discardSession,
+  freshDatabase,
+  publishWith,
+  register,
+  storedSeqs,
+  testDevice,
+  until,
+} from './support.js';
 
 const DEVICES = 40;
 const PER_DEVICE = 500;
@@ -42,8 +51,13 @@ describe('an ingest process killed with SIGKILL mid-batch', () => {
     processes.push(first);
 
     // When 20,000 signed readings are published and the process is killed with SIGKILL while writing
-    const messages = devices.flatMap((d) => Array.from({ length: PER_DEVICE }, (_, seq) => ({ topic: d.topic, payload: d.single(seq) })));
-    const interleaved = Array.from({ length: TOTAL }, (_, i) => messages[(i % DEVICES) * PER_DEVICE + Math.floor(i / DEVICES)]!);
+    const messages = devices.flatMap((d) =>
+      Array.from({ length: PER_DEVICE }, (_, seq) => ({ topic: d.topic, payload: d.single(seq) })),
+    );
+    const interleaved = Array.from(
+      { length: TOTAL },
+      (_, i) => messages[(i % DEVICES) * PER_DEVICE + Math.floor(i / DEVICES)]!,
+    );
     const publisher = await mqtt.connectAsync(inject('mqttUrl'), { protocolVersion: 5, reconnectPeriod: 0 });
     const published = publishWith(publisher, interleaved, 500);
     const stored = () => count(db.pool, 'SELECT count(*) AS n FROM readings_weather');
@@ -67,7 +81,9 @@ describe('an ingest process killed with SIGKILL mid-batch', () => {
     // Then every (device, seq) is stored exactly once and the seq state agrees
     await until('all 20,000 are stored', async () => (await stored()) >= TOTAL, 90_000);
     await until('the backlog is acknowledged', async () => {
-      const health = (await (await fetch(`http://127.0.0.1:${metricsPort}/health`)).json()) as { transport: { inFlightMessages: number } };
+      const health = (await (await fetch(`http://127.0.0.1:${metricsPort}/health`)).json()) as {
+        transport: { inFlightMessages: number };
+      };
       return health.transport.inFlightMessages === 0;
     });
     expect(await storedSeqs(db.pool, 'weather', devices)).toEqual({ total: TOTAL, distinct: TOTAL });
@@ -75,7 +91,9 @@ describe('an ingest process killed with SIGKILL mid-batch', () => {
     expect(await count(db.pool, 'SELECT sum(readings) AS n FROM device_state')).toBe(TOTAL);
     expect(await count(db.pool, 'SELECT count(*) AS n FROM seq_gaps')).toBe(0);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    console.log(`after restart: ${/gt_ingest_duplicates_total\S* (\d+)/.exec(metrics)?.[1]} redelivered duplicates acknowledged`);
+    console.log(
+      `after restart: ${/gt_ingest_duplicates_total\S* (\d+)/.exec(metrics)?.[1]} redelivered duplicates acknowledged`,
+    );
 
     // And SIGTERM stops it cleanly
     second.child.kill('SIGTERM');

@@ -19,7 +19,12 @@ describe('mqtt.js deferred PUBACK reliance', () => {
 
   const topicBase = () => `gt/test/deferred/${randomUUID().slice(0, 8)}`;
 
-  async function subscriber(clientId: string, topic: string, onPublish: (p: ReceivedPublish) => void, receiveMaximum = 65_535) {
+  async function subscriber(
+    clientId: string,
+    topic: string,
+    onPublish: (p: ReceivedPublish) => void,
+    receiveMaximum = 65_535,
+  ) {
     const options: IClientOptions = {
       clientId,
       clean: false,

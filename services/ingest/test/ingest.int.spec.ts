@@ -34,20 +34,27 @@ describe('ingest of valid traffic', () => {
 
   it('stores every reading of single and batch envelopes exactly once, with what proves it', async () => {
     // Given 12 registered devices of each kind and a running ingest
-    const devices = (['weather', 'vehicle', 'energy'] as const).flatMap((kind) => Array.from({ length: 4 }, () => testDevice(kind)));
+    const devices = (['weather', 'vehicle', 'energy'] as const).flatMap((kind) =>
+      Array.from({ length: 4 }, () => testDevice(kind)),
+    );
     await register(db.pool, devices);
     ingest = await startIngest(db.url, { batchMaxMessages: 200 });
 
     // When each device publishes 100 single readings (seq 0..99) and 4 batches of 50 (seq 100..299)
     const messages: Publication[] = devices.flatMap((d) => [
       ...Array.from({ length: 100 }, (_, seq) => ({ topic: d.topic, payload: d.single(seq) })),
-      ...[0, 1, 2, 3].map((b) => ({ topic: d.topic, payload: d.batch(Array.from({ length: 50 }, (_, i) => 100 + b * 50 + i)) })),
+      ...[0, 1, 2, 3].map((b) => ({
+        topic: d.topic,
+        payload: d.batch(Array.from({ length: 50 }, (_, i) => 100 + b * 50 + i)),
+      })),
     ]);
     await publishAll(messages);
 
     // Then all 3,600 readings are stored, each (device, seq) once, nothing quarantined, every message acknowledged
     const expected = devices.length * 300;
-    await until('all readings are stored', () => ingest!.core.metrics.readingsAccepted.get().then((m) => sum(m) >= expected));
+    await until('all readings are stored', () =>
+      ingest!.core.metrics.readingsAccepted.get().then((m) => sum(m) >= expected),
+    );
     for (const kind of ['weather', 'vehicle', 'energy'] as const) {
       expect(await storedSeqs(db.pool, kind, devices)).toEqual({ total: 1200, distinct: 1200 });
     }
@@ -73,7 +80,9 @@ describe('ingest of valid traffic', () => {
       );
       expect(rows.rows).toHaveLength(5);
       for (const row of rows.rows) {
-        expect(checkProvenance(row.device_id as DeviceId, Buffer.from(row.body), proofOf(row), verifier)).toBeUndefined();
+        expect(
+          checkProvenance(row.device_id as DeviceId, Buffer.from(row.body), proofOf(row), verifier),
+        ).toBeUndefined();
         expect(row.batch_root === null).toBe(Number(row.seq) < 100);
       }
     }
@@ -89,10 +98,16 @@ describe('ingest of valid traffic', () => {
     await until('50 readings are stored', async () => (await storedSeqs(db.pool, 'weather', [device])).total === 50);
 
     // When the same 50 messages arrive again (QoS 1 redelivery), plus a batch repeating 40..59
-    await publishAll([...messages, { topic: device.topic, payload: device.batch(Array.from({ length: 20 }, (_, i) => 40 + i)) }]);
+    await publishAll([
+      ...messages,
+      { topic: device.topic, payload: device.batch(Array.from({ length: 20 }, (_, i) => 40 + i)) },
+    ]);
 
     // Then only 50..59 are new, the repeats count as duplicates, nothing goes to quarantine
-    await until('the repeats are counted', async () => (await ingest!.core.metrics.duplicates.get()).values[0]!.value === 60);
+    await until(
+      'the repeats are counted',
+      async () => (await ingest!.core.metrics.duplicates.get()).values[0]!.value === 60,
+    );
     expect(await storedSeqs(db.pool, 'weather', [device])).toEqual({ total: 60, distinct: 60 });
     expect(await count(db.pool, 'SELECT count(*) AS n FROM quarantine WHERE device_id = $1', [device.id])).toBe(0);
     await until('every message is acknowledged', () => ingest!.health().transport.acked === 101);
@@ -107,7 +122,10 @@ describe('ingest of valid traffic', () => {
     await until('4 readings are stored', async () => (await storedSeqs(db.pool, 'energy', [device])).total === 4);
     const gaps = () =>
       db.pool
-        .query<{ from_seq: string; to_seq: string }>('SELECT from_seq, to_seq FROM seq_gaps WHERE device_id = $1 ORDER BY from_seq', [device.id])
+        .query<{ from_seq: string; to_seq: string }>(
+          'SELECT from_seq, to_seq FROM seq_gaps WHERE device_id = $1 ORDER BY from_seq',
+          [device.id],
+        )
         .then((r) => r.rows.map((row) => [Number(row.from_seq), Number(row.to_seq)]));
     expect(await gaps()).toEqual([[3, 5]]);
 
@@ -128,7 +146,10 @@ describe('ingest of valid traffic', () => {
       [device.id, QFLAG.LATE_SEQ],
     );
     expect(flagged.rows.map((r) => Number(r.seq))).toEqual([3, 4, 5]);
-    const state = await db.pool.query<{ high_seq: string; readings: string }>('SELECT high_seq, readings FROM device_state WHERE device_id = $1', [device.id]);
+    const state = await db.pool.query<{ high_seq: string; readings: string }>(
+      'SELECT high_seq, readings FROM device_state WHERE device_id = $1',
+      [device.id],
+    );
     expect(state.rows[0]).toEqual({ high_seq: '6', readings: '7' });
   });
 
@@ -148,7 +169,10 @@ describe('ingest of valid traffic', () => {
 
     // Then every reading is stored once with its typed columns and provenance
     for (const device of devices) {
-      await until(`${device.kind} readings are stored`, async () => (await storedSeqs(db.pool, device.kind, [device])).total === 30);
+      await until(
+        `${device.kind} readings are stored`,
+        async () => (await storedSeqs(db.pool, device.kind, [device])).total === 30,
+      );
       expect(await storedSeqs(db.pool, device.kind, [device])).toEqual({ total: 30, distinct: 30 });
       const rows = await db.pool.query<StoredRow>(
         `SELECT device_id, seq, body, sig, batch_root, batch_index, batch_size, proof FROM readings_${device.kind} WHERE device_id = $1`,
@@ -156,17 +180,31 @@ describe('ingest of valid traffic', () => {
       );
       const verifier = new NodeCryptoVerifier();
       for (const row of rows.rows) {
-        expect(checkProvenance(row.device_id as DeviceId, Buffer.from(row.body), proofOf(row), verifier)).toBeUndefined();
+        expect(
+          checkProvenance(row.device_id as DeviceId, Buffer.from(row.body), proofOf(row), verifier),
+        ).toBeUndefined();
       }
     }
-    const typed = await db.pool.query<{ speed: number; rpm: number }>('SELECT speed, rpm FROM readings_vehicle WHERE device_id = $1 AND seq = 3', [devices[1]!.id]);
+    const typed = await db.pool.query<{ speed: number; rpm: number }>(
+      'SELECT speed, rpm FROM readings_vehicle WHERE device_id = $1 AND seq = 3',
+      [devices[1]!.id],
+    );
     expect(typed.rows[0]).toEqual({ speed: 3.5, rpm: 2000 });
 
     // And a suspension is seen within the poll interval, with no NOTIFY at all
     await db.pool.query(`UPDATE devices SET status = 'suspended' WHERE device_id = $1`, [devices[0]!.id]);
     await sleep(400);
     await publishAll([{ topic: devices[0]!.topic, payload: devices[0]!.single(30) }]);
-    await until('the reading is quarantined', async () => (await count(db.pool, `SELECT count(*) AS n FROM quarantine WHERE reason = 'DEVICE_SUSPENDED' AND device_id = $1`, [devices[0]!.id])) === 1, 5_000);
+    await until(
+      'the reading is quarantined',
+      async () =>
+        (await count(
+          db.pool,
+          `SELECT count(*) AS n FROM quarantine WHERE reason = 'DEVICE_SUSPENDED' AND device_id = $1`,
+          [devices[0]!.id],
+        )) === 1,
+      5_000,
+    );
   });
 
   it('exposes the metrics the issue lists on /metrics', async () => {
@@ -207,7 +245,14 @@ function proofOf(row: StoredRow): ReadingProof {
     return { type: 'single', signature: row.sig };
   }
   const hashes = Array.from({ length: row.proof!.length / 32 }, (_, i) => row.proof!.subarray(i * 32, (i + 1) * 32));
-  return { type: 'batch', signature: row.sig, root: row.batch_root, index: row.batch_index!, size: row.batch_size!, proof: hashes };
+  return {
+    type: 'batch',
+    signature: row.sig,
+    root: row.batch_root,
+    index: row.batch_index!,
+    size: row.batch_size!,
+    proof: hashes,
+  };
 }
 
 function sum(metric: { values: { value: number }[] }): number {

@@ -2,7 +2,17 @@ import 'reflect-metadata';
 import { silentLogger } from '@groundtruth/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestMicroservice, type IngestMicroservice } from '../src/ingest.microservice.js';
-import { count, discardSession, freshDatabase, publishAll, register, storedSeqs, testConfig, testDevice, until } from './support.js';
+import {
+  count,
+  discardSession,
+  freshDatabase,
+  publishAll,
+  register,
+  storedSeqs,
+  testConfig,
+  testDevice,
+  until,
+} from './support.js';
 
 describe('the ingest as a Nest microservice on its custom transport', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -29,7 +39,9 @@ describe('the ingest as a Nest microservice on its custom transport', () => {
   it('routes batches to the @EventPattern handler and acknowledges them after the commit', async () => {
     const devices = [testDevice('vehicle'), testDevice('vehicle')];
     await register(db.pool, devices);
-    await publishAll(devices.flatMap((d) => Array.from({ length: 150 }, (_, seq) => ({ topic: d.topic, payload: d.single(seq) }))));
+    await publishAll(
+      devices.flatMap((d) => Array.from({ length: 150 }, (_, seq) => ({ topic: d.topic, payload: d.single(seq) }))),
+    );
     await until('300 readings are stored', async () => (await storedSeqs(db.pool, 'vehicle', devices)).total === 300);
     await until('300 messages are acknowledged', () => service.transport.health()?.acked === 300);
     expect(await storedSeqs(db.pool, 'vehicle', devices)).toEqual({ total: 300, distinct: 300 });
@@ -49,7 +61,11 @@ describe('the ingest as a Nest microservice on its custom transport', () => {
 
     // Then, once the fault clears, they are stored once and acknowledged
     await db.pool.query('DELETE FROM ingest_fault');
-    await until('20 readings are stored', async () => (await storedSeqs(db.pool, 'vehicle', [device])).total === 20, 15_000);
+    await until(
+      '20 readings are stored',
+      async () => (await storedSeqs(db.pool, 'vehicle', [device])).total === 20,
+      15_000,
+    );
     await until('20 more are acknowledged', () => service.transport.health()!.acked === before.acked + 20);
     expect(await count(db.pool, 'SELECT count(*) AS n FROM quarantine')).toBe(0);
   });

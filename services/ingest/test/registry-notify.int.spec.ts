@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICES_CHANGED_CHANNEL } from '../src/device.registry.js';
 import type { IngestRunner } from '../src/ingest.runner.js';
-import { discardSession, freshDatabase, publishAll, register, startIngest, storedSeqs, testDevice, until } from './support.js';
+import {
+  discardSession,
+  freshDatabase,
+  publishAll,
+  register,
+  startIngest,
+  storedSeqs,
+  testDevice,
+  until,
+} from './support.js';
 
 describe('the ingest follows registry changes without a restart (LISTEN/NOTIFY)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -17,9 +26,12 @@ describe('the ingest follows registry changes without a restart (LISTEN/NOTIFY)'
   });
 
   const reasons = async (device: string) =>
-    (await db.pool.query<{ reason: string; seq: string }>('SELECT reason, seq FROM quarantine WHERE device_id = $1 ORDER BY seq', [device])).rows.map(
-      (r) => `${r.seq}:${r.reason}`,
-    );
+    (
+      await db.pool.query<{ reason: string; seq: string }>(
+        'SELECT reason, seq FROM quarantine WHERE device_id = $1 ORDER BY seq',
+        [device],
+      )
+    ).rows.map((r) => `${r.seq}:${r.reason}`);
   const change = async (sql: string, device: string) => {
     await db.pool.query(sql, [device]);
     await db.pool.query('SELECT pg_notify($1, $2)', [DEVICES_CHANGED_CHANNEL, device]);

@@ -49,7 +49,9 @@ describe('every rejected message lands in quarantine with its reason, and is ack
     const revoked = testDevice('weather');
     const unknown = testDevice('weather');
     await register(db.pool, [good, mixed, chatty]);
-    await db.pool.query(`INSERT INTO devices (device_id, kind, status) VALUES ($1, 'weather', 'active')`, [energyAsWeather.id]);
+    await db.pool.query(`INSERT INTO devices (device_id, kind, status) VALUES ($1, 'weather', 'active')`, [
+      energyAsWeather.id,
+    ]);
     await register(db.pool, [suspended], 'suspended');
     await register(db.pool, [revoked], 'revoked');
     const impostor = new NodeCryptoSigner(keyPairFromSeed(randomBytes(32)));
@@ -104,8 +106,7 @@ describe('every rejected message lands in quarantine with its reason, and is ack
       REPLAYED_SEQ: { topic: good.topic, device: good.id, seq: 0 },
       NON_INCREASING_SEQ: { topic: good.topic, device: good.id, seq: 3 },
     };
-    const rows = async () =>
-      (await db.pool.query<QuarantineRow>('SELECT * FROM quarantine ORDER BY received_at')).rows;
+    const rows = async () => (await db.pool.query<QuarantineRow>('SELECT * FROM quarantine ORDER BY received_at')).rows;
     await until('every crafted message is quarantined', async () => (await rows()).length === 15);
     const byReason = new Map<string, QuarantineRow[]>();
     for (const row of await rows()) {
@@ -113,8 +114,16 @@ describe('every rejected message lands in quarantine with its reason, and is ack
     }
     expect([...byReason.keys()].sort()).toEqual(Object.keys(expected).sort());
     for (const [reason, where] of Object.entries(expected)) {
-      const row = reason === 'TIMESTAMP_IN_FUTURE' ? byReason.get(reason)!.find((r) => r.device_id === good.id)! : byReason.get(reason)![0]!;
-      expect({ reason, topic: row.topic, device: row.device_id, seq: row.seq === null ? null : Number(row.seq) }).toEqual({ reason, ...where });
+      const row =
+        reason === 'TIMESTAMP_IN_FUTURE'
+          ? byReason.get(reason)!.find((r) => r.device_id === good.id)!
+          : byReason.get(reason)![0]!;
+      expect({
+        reason,
+        topic: row.topic,
+        device: row.device_id,
+        seq: row.seq === null ? null : Number(row.seq),
+      }).toEqual({ reason, ...where });
       expect(row.detail.length).toBeGreaterThan(0);
     }
 
@@ -131,7 +140,10 @@ describe('every rejected message lands in quarantine with its reason, and is ack
     expect(await storedSeqs(db.pool, 'weather', [mixed])).toEqual({ total: 4, distinct: 4 });
 
     // And the replayed and rewound readings changed nothing stored; every message was acknowledged
-    const seq0 = await db.pool.query<{ body: string }>('SELECT body FROM readings_weather WHERE device_id = $1 AND seq = 0', [good.id]);
+    const seq0 = await db.pool.query<{ body: string }>(
+      'SELECT body FROM readings_weather WHERE device_id = $1 AND seq = 0',
+      [good.id],
+    );
     expect(JSON.parse(seq0.rows[0]!.body).metrics.temperature).not.toBe(-5);
     await until('every message is acknowledged', () => {
       const t = ingest.health().transport;

@@ -71,7 +71,13 @@ export function testDevice(kind: HardwareKind = 'weather', seed: Uint8Array = ra
     signer,
     body,
     single: (seq, extra) => Buffer.from(encodeSingle(body(seq, extra), signer)),
-    batch: (seqs) => Buffer.from(encodeBatch(seqs.map((seq) => body(seq)), signer)),
+    batch: (seqs) =>
+      Buffer.from(
+        encodeBatch(
+          seqs.map((seq) => body(seq)),
+          signer,
+        ),
+      ),
     topic: readingsTopic(keys.deviceId),
   };
 }

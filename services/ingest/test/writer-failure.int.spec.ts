@@ -1,7 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestRunner } from '../src/ingest.runner.js';
-import { count, discardSession, freshDatabase, publishAll, register, startIngest, storedSeqs, testDevice, until } from './support.js';
+import {
+  count,
+  discardSession,
+  freshDatabase,
+  publishAll,
+  register,
+  startIngest,
+  storedSeqs,
+  testDevice,
+  until,
+} from './support.js';
 
 /**
  * A real failure inside the write transaction: a trigger makes every INSERT into readings_weather raise
@@ -44,7 +54,9 @@ describe('a failing writer loses nothing', () => {
     const runner = ingest;
 
     // When 500 readings arrive
-    await publishAll(devices.flatMap((d) => Array.from({ length: 100 }, (_, seq) => ({ topic: d.topic, payload: d.single(seq) }))));
+    await publishAll(
+      devices.flatMap((d) => Array.from({ length: 100 }, (_, seq) => ({ topic: d.topic, payload: d.single(seq) }))),
+    );
 
     // Then they are all received, the write is retried, nothing is stored, quarantined or acknowledged
     await until('the write was retried', () => runner.health().transport.retries >= 3, 15_000);
@@ -56,7 +68,11 @@ describe('a failing writer loses nothing', () => {
     await db.pool.query('DELETE FROM ingest_fault');
 
     // Then every reading is stored exactly once and every message acknowledged
-    await until('all 500 are stored', async () => (await storedSeqs(db.pool, 'weather', devices)).total === 500, 20_000);
+    await until(
+      'all 500 are stored',
+      async () => (await storedSeqs(db.pool, 'weather', devices)).total === 500,
+      20_000,
+    );
     await until('all 500 are acknowledged', () => runner.health().transport.acked === 500, 10_000);
     expect(await storedSeqs(db.pool, 'weather', devices)).toEqual({ total: 500, distinct: 500 });
   });
@@ -68,7 +84,9 @@ describe('a failing writer loses nothing', () => {
     await db.pool.query('INSERT INTO ingest_fault VALUES (true)');
     const first = await startIngest(db.url);
     const clientId = first.core.config.clientId;
-    await publishAll(devices.flatMap((d) => Array.from({ length: 100 }, (_, seq) => ({ topic: d.topic, payload: d.single(seq) }))));
+    await publishAll(
+      devices.flatMap((d) => Array.from({ length: 100 }, (_, seq) => ({ topic: d.topic, payload: d.single(seq) }))),
+    );
     await until('200 are received', () => first.health().transport.received === 200, 10_000);
 
     // When it is stopped (the failing batch is abandoned unacknowledged), the fault clears and it starts again
@@ -80,7 +98,11 @@ describe('a failing writer loses nothing', () => {
 
     // Then the broker delivers the 200 again and they are stored exactly once
     const second = ingest;
-    await until('all 200 are stored', async () => (await storedSeqs(db.pool, 'weather', devices)).total === 200, 20_000);
+    await until(
+      'all 200 are stored',
+      async () => (await storedSeqs(db.pool, 'weather', devices)).total === 200,
+      20_000,
+    );
     await until('all 200 are acknowledged', () => second.health().transport.acked === 200, 10_000);
     expect(await storedSeqs(db.pool, 'weather', devices)).toEqual({ total: 200, distinct: 200 });
   });

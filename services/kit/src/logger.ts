@@ -26,7 +26,9 @@ const defaultWrite = (line: string, level: LogLevel): void => {
 };
 
 function serializeError(value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message, ...('code' in value ? { code: value.code } : {}) } : value;
+  return value instanceof Error
+    ? { name: value.name, message: value.message, ...('code' in value ? { code: value.code } : {}) }
+    : value;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -43,7 +45,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         record[key] = serializeError(value);
       }
     }
-    write(JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)), level);
+    write(
+      JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+      level,
+    );
   };
   return {
     debug: (event, fields) => emit('debug', event, fields),

@@ -69,7 +69,11 @@ export class CatalogueService {
       rows: stats.rows,
       devices: stats.devices,
       timeRange: stats.first === null || stats.last === null ? null : { first: stats.first, last: stats.last },
-      price: { unitPrice: price.unitPrice.toString(), multiplierBps: price.multiplierBps, amount: price.amount.toString() },
+      price: {
+        unitPrice: price.unitPrice.toString(),
+        multiplierBps: price.multiplierBps,
+        amount: price.amount.toString(),
+      },
       samples: samples.slice(0, this.settings.sampleRows),
     };
   }
@@ -107,7 +111,13 @@ export class CatalogueService {
     );
     await this.orders.insert(quote, query);
     this.metrics.quotes.inc({ kind: query.kind });
-    this.log.info('market_quote', { orderId, kind: query.kind, rows: stats.rows, devices: stats.devices, amount: quote.amount });
+    this.log.info('market_quote', {
+      orderId,
+      kind: query.kind,
+      rows: stats.rows,
+      devices: stats.devices,
+      amount: quote.amount,
+    });
     return quote;
   }
 }

@@ -127,7 +127,10 @@ export class ExportsService implements OnApplicationShutdown {
   private async ready(exportId: string): Promise<ExportRecord> {
     const record = await this.require(exportId);
     if (record.state !== 'done' || record.manifest === null) {
-      throw new MarketError('EXPORT_NOT_READY', `export ${exportId} is ${record.state}`, { exportId, state: record.state });
+      throw new MarketError('EXPORT_NOT_READY', `export ${exportId} is ${record.state}`, {
+        exportId,
+        state: record.state,
+      });
     }
     return record;
   }
@@ -142,7 +145,11 @@ export class ExportsService implements OnApplicationShutdown {
       await mkdir(dir, { recursive: true });
       const codec = new RowCodec(exportMetrics(order.query));
       const qualityClause = await this.quality.clause(order.query.minQuality);
-      const rows = streamDatasetRows(this.database.pool, order.query, qualityClause === undefined ? {} : { qualityClause });
+      const rows = streamDatasetRows(
+        this.database.pool,
+        order.query,
+        qualityClause === undefined ? {} : { qualityClause },
+      );
       out = createWriteStream(join(dir, DATA_FILE_NAMES[format]));
       const summary = await writeExport(rows, codec, format, out, {
         signal: this.abort.signal,
@@ -151,13 +158,23 @@ export class ExportsService implements OnApplicationShutdown {
           const now = performance.now();
           if (now - lastWrite >= PROGRESS_WRITE_MS) {
             lastWrite = now;
-            progressWrite = progressWrite.then(() => this.exports.progress(exportId, written, bytes)).catch(() => undefined);
+            progressWrite = progressWrite
+              .then(() => this.exports.progress(exportId, written, bytes))
+              .catch(() => undefined);
           }
         },
       });
       await progressWrite;
       const manifest = buildManifest(
-        { orderId: order.orderId, query: order.query, format, codec, summary, license: this.settings.license, createdAt: this.clock.now() },
+        {
+          orderId: order.orderId,
+          query: order.query,
+          format,
+          codec,
+          summary,
+          license: this.settings.license,
+          createdAt: this.clock.now(),
+        },
         this.key,
       );
       const temp = join(dir, `manifest.json.${process.pid}.tmp`);
@@ -168,7 +185,15 @@ export class ExportsService implements OnApplicationShutdown {
       this.metrics.exportRows.inc({ format }, summary.rows);
       this.metrics.exportBytes.inc({ format }, summary.bytes);
       const seconds = (performance.now() - started) / 1000;
-      this.log.info('market_export_done', { exportId, orderId: order.orderId, format, rows: summary.rows, bytes: summary.bytes, seconds, root: summary.root });
+      this.log.info('market_export_done', {
+        exportId,
+        orderId: order.orderId,
+        format,
+        rows: summary.rows,
+        bytes: summary.bytes,
+        seconds,
+        root: summary.root,
+      });
     } catch (error) {
       out?.destroy();
       await progressWrite;

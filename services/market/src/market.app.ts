@@ -52,16 +52,24 @@ export async function createMarketApp(config: MarketConfig, deps: MarketAppDeps 
     gateway = new RpcGateway({ url: config.rpcUrl });
   }
   const token: { readonly mint: string; readonly treasury: string } =
-    deps.token ?? (await readDeployment(config.deploymentPath).then((d) => ({ mint: d.mint, treasury: d.treasury.tokenAccount })));
+    deps.token ??
+    (await readDeployment(config.deploymentPath).then((d) => ({ mint: d.mint, treasury: d.treasury.tokenAccount })));
   const networkKey = deps.networkKey ?? (await loadNetworkKey(config.networkKeyPath, config.createNetworkKey));
   await mkdir(config.exportDir, { recursive: true });
   const pool =
     deps.pool ??
-    new pg.Pool({ connectionString: config.databaseUrl, max: 10, connectionTimeoutMillis: 10_000, application_name: 'market' });
+    new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'market',
+    });
   if (!deps.pool) {
     pool.on('error', (error) => logger.warn('pg_pool_error', { error }));
   }
-  const abandoned = await new ExportsRepository(pool).failAbandoned('the market stopped while the export ran: start it again');
+  const abandoned = await new ExportsRepository(pool).failAbandoned(
+    'the market stopped while the export ran: start it again',
+  );
   if (abandoned > 0) {
     logger.warn('market_exports_abandoned', { count: abandoned });
   }
@@ -85,7 +93,11 @@ export async function createMarketApp(config: MarketConfig, deps: MarketAppDeps 
     payments: new GatewayPaymentObserver(gateway),
     ...(deps.revenueShareSink === undefined ? {} : { revenueShareSink: deps.revenueShareSink }),
   });
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger: false, bodyParser: false, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger: false,
+    bodyParser: false,
+    abortOnError: false,
+  });
   app.useBodyParser('json', { limit: '64kb' });
   const document = () =>
     SwaggerModule.createDocument(

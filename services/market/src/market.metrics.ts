@@ -1,6 +1,11 @@
 import { Counter, type Registry } from 'prom-client';
 
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
+function counter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+): Counter<L> {
   // Several market apps may share one Prometheus registry (embedded mode, tests): reuse what exists.
   const existing = registry.getSingleMetric(name);
   return (existing as Counter<L> | undefined) ?? new Counter<L>({ name, help, labelNames, registers: [registry] });
@@ -21,11 +26,24 @@ export class MarketMetrics {
   constructor(readonly registry: Registry) {
     this.quotes = counter(registry, 'gt_market_quotes_total', 'Signed quotes issued', ['kind']);
     this.orders = counter(registry, 'gt_market_payments_total', 'Payment submissions, by outcome code', ['outcome']);
-    this.revenue = counter(registry, 'gt_market_revenue_base_units_total', 'Reward-token base units received for datasets', []);
-    this.exports = counter(registry, 'gt_market_exports_total', 'Export jobs finished, by format and outcome', ['format', 'outcome']);
+    this.revenue = counter(
+      registry,
+      'gt_market_revenue_base_units_total',
+      'Reward-token base units received for datasets',
+      [],
+    );
+    this.exports = counter(registry, 'gt_market_exports_total', 'Export jobs finished, by format and outcome', [
+      'format',
+      'outcome',
+    ]);
     this.exportRows = counter(registry, 'gt_market_export_rows_total', 'Rows written to exports', ['format']);
     this.exportBytes = counter(registry, 'gt_market_export_bytes_total', 'Bytes written to exports', ['format']);
-    this.ownerDownloads = counter(registry, 'gt_market_owner_downloads_total', "Owners' free downloads of their data", []);
+    this.ownerDownloads = counter(
+      registry,
+      'gt_market_owner_downloads_total',
+      "Owners' free downloads of their data",
+      [],
+    );
     this.refusals = counter(registry, 'gt_market_refusals_total', 'Requests refused, by error code', ['route', 'code']);
   }
 }

@@ -22,14 +22,23 @@ export const ownerDownloadSchema = z
     nonce: z.string().describe('32 lowercase hex characters, single use'),
     signature: z
       .string()
-      .describe('base64 ed25519 signature by the owner wallet over `gt:v1:owner-export:` ‖ RFC 8785 of {device, from, to, expiresAt, nonce}'),
+      .describe(
+        'base64 ed25519 signature by the owner wallet over `gt:v1:owner-export:` ‖ RFC 8785 of {device, from, to, expiresAt, nonce}',
+      ),
   })
   .strict();
 export type OwnerDownloadQuery = z.infer<typeof ownerDownloadSchema>;
 
 export interface RevenueView {
   readonly total: string;
-  readonly shares: readonly { orderId: string; device: string; ownerWallet: string | null; rows: number; amount: string; createdAt: number }[];
+  readonly shares: readonly {
+    orderId: string;
+    device: string;
+    ownerWallet: string | null;
+    rows: number;
+    amount: string;
+    createdAt: number;
+  }[];
 }
 
 const revenueView = (rows: readonly RevenueShareRow[]): RevenueView => ({
@@ -71,7 +80,14 @@ export class OwnersService {
     const now = this.clock.now();
     checkOwnerRequest({ device, ...signed }, signature, ownership.ownerWallet, now);
     await this.owners.consumeNonce(device, request.nonce, request.expiresAt, now);
-    const query: DatasetQuery = { kind: ownership.kind, metrics: [], from: request.from, to: request.to, minQuality: 0, excludeFlagged: false };
+    const query: DatasetQuery = {
+      kind: ownership.kind,
+      metrics: [],
+      from: request.from,
+      to: request.to,
+      minQuality: 0,
+      excludeFlagged: false,
+    };
     const codec = new RowCodec(exportMetrics(query));
     const out = new PassThrough();
     writeExport(streamDatasetRows(this.database.pool, query, { device }), codec, 'csv', out)
@@ -83,7 +99,10 @@ export class OwnersService {
         this.log.error('market_owner_download_failed', { device, error });
         out.destroy(error instanceof Error ? error : new Error(String(error)));
       });
-    return new StreamableFile(out, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${device}.csv"` });
+    return new StreamableFile(out, {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${device}.csv"`,
+    });
   }
 
   async revenueOfDevice(device: string): Promise<RevenueView> {

@@ -26,7 +26,11 @@ export function orderView(order: OrderRecord, exports: readonly ExportRecord[]):
     payment:
       order.payment === null
         ? null
-        : { signature: order.payment.txSignature, amount: order.payment.amount.toString(), paidAt: order.payment.paidAt },
+        : {
+            signature: order.payment.txSignature,
+            amount: order.payment.amount.toString(),
+            paidAt: order.payment.paidAt,
+          },
     exports: exports.map((e) => ({ exportId: e.exportId, format: e.format, state: e.state })),
   };
 }

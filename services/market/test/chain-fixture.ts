@@ -28,7 +28,13 @@ export class ChainFixture {
     gateway.airdrop(payer.address, 1_000_000_000_000n);
     const treasuryOwner = (await generateKeyPairSigner()).address;
     const create = () =>
-      createRewardToken({ gateway, cluster: 'litesvm', payer, authority: { kind: 'keypair', address: payer.address }, treasuryOwner });
+      createRewardToken({
+        gateway,
+        cluster: 'litesvm',
+        payer,
+        authority: { kind: 'keypair', address: payer.address },
+        treasuryOwner,
+      });
     const deployment = await create();
     const otherToken = await create();
     const buyer = await generateKeyPairSigner();
@@ -53,7 +59,10 @@ export class ChainFixture {
 
   async mintTo(owner: Address, amount: bigint, mint: Address): Promise<void> {
     const ata = await this.ata(owner, mint);
-    await this.run([ata.instruction, getMintToInstruction({ mint, token: ata.address, amount, mintAuthority: this.payer })], this.payer);
+    await this.run(
+      [ata.instruction, getMintToInstruction({ mint, token: ata.address, amount, mintAuthority: this.payer })],
+      this.payer,
+    );
   }
 
   /** Sends instructions signed by `feePayer` (and any signer they name); returns the landed signature. */
@@ -64,14 +73,27 @@ export class ChainFixture {
   }
 
   /** The buyer pays `amount` of `mint` into `destination` (default: the treasury) with these memos. */
-  async pay(input: { amount: bigint; memos: readonly string[]; destination?: Address; mint?: Address; checked?: boolean }): Promise<Signature> {
+  async pay(input: {
+    amount: bigint;
+    memos: readonly string[];
+    destination?: Address;
+    mint?: Address;
+    checked?: boolean;
+  }): Promise<Signature> {
     const mint = input.mint ?? this.mint;
     const source = (await this.ata(this.buyer.address, mint)).address;
     const destination = input.destination ?? this.treasury;
     const transfer =
       input.checked === false
         ? getTransferInstruction({ source, destination, authority: this.buyer, amount: input.amount })
-        : getTransferCheckedInstruction({ source, mint, destination, authority: this.buyer, amount: input.amount, decimals: 6 });
+        : getTransferCheckedInstruction({
+            source,
+            mint,
+            destination,
+            authority: this.buyer,
+            amount: input.amount,
+            decimals: 6,
+          });
     const memos = input.memos.map((memo) => getAddMemoInstruction({ memo }, { programAddress: MEMO_PROGRAM_ADDRESS }));
     return this.run([...memos, transfer]);
   }

@@ -36,9 +36,15 @@ async function exportTo(name: string, q: FrozenQuery, format: ExportFormat): Pro
   const dir = join(db.dir, name);
   await mkdir(dir, { recursive: true });
   const codec = new RowCodec(exportMetrics(q));
-  const summary = await writeExport(streamDatasetRows(db.pool, q), codec, format, createWriteStream(join(dir, DATA_FILE_NAMES[format])), {
-    rowGroupSize: 50,
-  });
+  const summary = await writeExport(
+    streamDatasetRows(db.pool, q),
+    codec,
+    format,
+    createWriteStream(join(dir, DATA_FILE_NAMES[format])),
+    {
+      rowGroupSize: 50,
+    },
+  );
   const manifest = buildManifest({ orderId: name, query: q, format, codec, summary, license, createdAt: DAY }, key);
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return dir;
@@ -57,7 +63,12 @@ describe('catalogue counts on the real database', () => {
   const catalogue = () => new CatalogueRepository(db.pool);
 
   it('counts rows and devices, filtered by metrics, flags, region and asOf', async () => {
-    expect(await catalogue().stats(query())).toMatchObject({ rows: 180, devices: 3, first: DAY, last: DAY + 59 * 60_000 });
+    expect(await catalogue().stats(query())).toMatchObject({
+      rows: 180,
+      devices: 3,
+      first: DAY,
+      last: DAY + 59 * 60_000,
+    });
     // wind_direction is missing from every 3rd reading
     expect((await catalogue().stats(query({ metrics: 'wind_direction' }))).rows).toBe(120);
     // station 0 has 8 flagged readings (seq 7, 14, …, 56)
@@ -75,15 +86,23 @@ describe('catalogue counts on the real database', () => {
 });
 
 describe('export and verify-export', () => {
-  it.each(['csv', 'jsonl', 'parquet'] as const)('exports %s with provenance that verify-export accepts', async (format) => {
-    const dir = await exportTo(`all-${format}`, query(), format);
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ rows: 180, devices: 3, timeRange: { first: DAY, last: DAY + 59 * 60_000 }, network: key.publicKey });
-    const report = await verifyExport(dir, { networkKey: key.publicKey });
-    expect(report.failures).toEqual([]);
-    expect(report.badRows).toEqual([]);
-    expect(report).toMatchObject({ ok: true, rows: 180, format });
-  });
+  it.each(['csv', 'jsonl', 'parquet'] as const)(
+    'exports %s with provenance that verify-export accepts',
+    async (format) => {
+      const dir = await exportTo(`all-${format}`, query(), format);
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+      expect(manifest).toMatchObject({
+        rows: 180,
+        devices: 3,
+        timeRange: { first: DAY, last: DAY + 59 * 60_000 },
+        network: key.publicKey,
+      });
+      const report = await verifyExport(dir, { networkKey: key.publicKey });
+      expect(report.failures).toEqual([]);
+      expect(report.badRows).toEqual([]);
+      expect(report).toMatchObject({ ok: true, rows: 180, format });
+    },
+  );
 
   it('gives the same Merkle root in every format (the root covers rows, not bytes)', async () => {
     const roots = await Promise.all(
@@ -115,7 +134,11 @@ describe('export and verify-export', () => {
       [11, 'CONTENT_MISMATCH'],
       [41, expect.stringMatching(/^(BAD_SIGNATURE|BAD_PROOF|CONTENT_MISMATCH)$/)],
     ]);
-    expect(report.failures.map((f) => f.code)).toEqual(['MANIFEST_ROOT_MISMATCH', 'CHUNK_MISMATCH', 'FILE_DIGEST_MISMATCH']);
+    expect(report.failures.map((f) => f.code)).toEqual([
+      'MANIFEST_ROOT_MISMATCH',
+      'CHUNK_MISMATCH',
+      'FILE_DIGEST_MISMATCH',
+    ]);
   });
 
   it('localises a changed quality flag (not signed by the device) to its chunk of rows', async () => {
@@ -124,8 +147,19 @@ describe('export and verify-export', () => {
     await mkdir(dir, { recursive: true });
     const q = query();
     const codec = new RowCodec(exportMetrics(q));
-    const summary = await writeExport(streamDatasetRows(db.pool, q), codec, 'csv', createWriteStream(join(dir, 'data.csv')), { chunkSize: 16 });
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify(buildManifest({ orderId: 'q', query: q, format: 'csv', codec, summary, license, createdAt: DAY }, key)));
+    const summary = await writeExport(
+      streamDatasetRows(db.pool, q),
+      codec,
+      'csv',
+      createWriteStream(join(dir, 'data.csv')),
+      { chunkSize: 16 },
+    );
+    await writeFile(
+      join(dir, 'manifest.json'),
+      JSON.stringify(
+        buildManifest({ orderId: 'q', query: q, format: 'csv', codec, summary, license, createdAt: DAY }, key),
+      ),
+    );
     // When a flagged row (qflags 4) is passed off as clean
     const path = join(dir, 'data.csv');
     const lines = (await readFile(path, 'utf8')).split('\n');
@@ -144,7 +178,10 @@ describe('export and verify-export', () => {
   it('names a forged single-envelope body as BAD_SIGNATURE and a forged batch body as BAD_PROOF', async () => {
     const dir = await exportTo('tamper-jsonl', query(), 'jsonl');
     const path = join(dir, 'data.jsonl');
-    const rows = (await readFile(path, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line));
+    const rows = (await readFile(path, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const forge = (row: Record<string, any>) => {
       const body = JSON.parse(row.body);
       body.metrics.humidity += 1;
@@ -177,7 +214,9 @@ describe('export and verify-export', () => {
     const other = NetworkKey.fromSecret(Buffer.alloc(32, 4));
     const { signature: _s, network: _n, ...unsigned } = JSON.parse(honest);
     await writeFile(manifestPath, JSON.stringify((await import('../src/index.js')).signManifest(unsigned, other)));
-    expect((await verifyExport(dir, { networkKey: key.publicKey })).failures.map((f) => f.code)).toEqual(['NETWORK_KEY_MISMATCH']);
+    expect((await verifyExport(dir, { networkKey: key.publicKey })).failures.map((f) => f.code)).toEqual([
+      'NETWORK_KEY_MISMATCH',
+    ]);
     // the honest manifest with one row dropped from the data
     await writeFile(manifestPath, honest);
     const data = join(dir, 'data.csv');

@@ -29,7 +29,11 @@ export class MarketUnderTest {
     readonly metrics: Registry,
   ) {}
 
-  static async start(db: MarketDb, clock: { now: () => number }, env: Record<string, string> = {}): Promise<MarketUnderTest> {
+  static async start(
+    db: MarketDb,
+    clock: { now: () => number },
+    env: Record<string, string> = {},
+  ): Promise<MarketUnderTest> {
     const chain = await ChainFixture.create(clock.now);
     const config = parseConfig(marketConfigSchema, {
       DATABASE_URL: db.url,
@@ -65,7 +69,11 @@ export class MarketUnderTest {
     });
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    return { status: response.status, body: type.includes('json') ? JSON.parse(text) : text, headers: response.headers };
+    return {
+      status: response.status,
+      body: type.includes('json') ? JSON.parse(text) : text,
+      headers: response.headers,
+    };
   }
 
   async close(): Promise<void> {

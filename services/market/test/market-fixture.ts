@@ -18,7 +18,11 @@ export class MarketDb {
   static async create(): Promise<MarketDb> {
     const url = await createDatabase(inject('databaseUrl'));
     await migrate(url, { log: () => {} });
-    return new MarketDb(url, createPool(url, { applicationName: 'market-test', onError: () => {} }), mkdtempSync(join(tmpdir(), 'gt-market-')));
+    return new MarketDb(
+      url,
+      createPool(url, { applicationName: 'market-test', onError: () => {} }),
+      mkdtempSync(join(tmpdir(), 'gt-market-')),
+    );
   }
 
   async close(): Promise<void> {
@@ -38,7 +42,10 @@ export const BERLIN = { lat: 52.52, lon: 13.405 };
  * (Utrecht, Berlin) and one without GNSS (declared in Utrecht) sending 10-reading batches, 60 readings each at
  * one a minute from DAY 00:00; every 7th reading of station 0 is flagged.
  */
-export async function seedWeatherFleet(db: MarketDb, owners: readonly string[]): Promise<{ devices: string[]; readings: StoredReading[] }> {
+export async function seedWeatherFleet(
+  db: MarketDb,
+  owners: readonly string[],
+): Promise<{ devices: string[]; readings: StoredReading[] }> {
   const keys = deviceKeys(3, 77);
   const plans = [
     { key: keys[0]!, batchSize: 1, loc: UTRECHT },
@@ -47,12 +54,20 @@ export async function seedWeatherFleet(db: MarketDb, owners: readonly string[]):
   ];
   const readings: StoredReading[] = [];
   for (const plan of plans) {
-    readings.push(...signedReadings({ kind: 'weather', firstSeq: 1, count: 60, startTs: DAY, intervalMs: 60_000, ...plan }));
+    readings.push(
+      ...signedReadings({ kind: 'weather', firstSeq: 1, count: 60, startTs: DAY, intervalMs: 60_000, ...plan }),
+    );
   }
   await seedDevices(db.pool, [
     { device: keys[0]!.deviceId, kind: 'weather', ownerWallet: owners[0]! },
     { device: keys[1]!.deviceId, kind: 'weather', ownerWallet: owners[1] ?? owners[0]! },
-    { device: keys[2]!.deviceId, kind: 'weather', ownerWallet: owners[0]!, declaredLat: UTRECHT.lat, declaredLon: UTRECHT.lon },
+    {
+      device: keys[2]!.deviceId,
+      kind: 'weather',
+      ownerWallet: owners[0]!,
+      declaredLat: UTRECHT.lat,
+      declaredLon: UTRECHT.lon,
+    },
   ]);
   await seedReadings(db.pool, 'weather', readings, {
     qflags: (r) => (r.body.device === keys[0]!.deviceId && r.body.seq % 7 === 0 ? 4 : 0),

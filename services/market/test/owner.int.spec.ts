@@ -73,10 +73,19 @@ describe("owners' own data", () => {
     const once = signedUrl(devices[0]!, owner);
     expect((await market.request('GET', once)).status).toBe(200);
     expect(await code(once)).toEqual([409, 'OWNER_NONCE_REUSED']);
-    expect(await code(signedUrl(devices[0]!, owner, { expiresAt: clock.now() - 1 }))).toEqual([410, 'OWNER_AUTH_EXPIRED']);
-    expect(await code(signedUrl(devices[0]!, owner, { expiresAt: clock.now() + 3_600_000 }))).toEqual([400, 'BAD_QUERY']);
+    expect(await code(signedUrl(devices[0]!, owner, { expiresAt: clock.now() - 1 }))).toEqual([
+      410,
+      'OWNER_AUTH_EXPIRED',
+    ]);
+    expect(await code(signedUrl(devices[0]!, owner, { expiresAt: clock.now() + 3_600_000 }))).toEqual([
+      400,
+      'BAD_QUERY',
+    ]);
     expect(await code(signedUrl(generateKeyPair().deviceId, owner))).toEqual([404, 'UNKNOWN_DEVICE']);
     // a signature over other parameters than those asked
-    expect(await code(signedUrl(devices[0]!, owner).replace(/to=\d+/, `to=${DAY + 86_400_000}`))).toEqual([403, 'BAD_OWNER_SIGNATURE']);
+    expect(await code(signedUrl(devices[0]!, owner).replace(/to=\d+/, `to=${DAY + 86_400_000}`))).toEqual([
+      403,
+      'BAD_OWNER_SIGNATURE',
+    ]);
   });
 });

@@ -45,7 +45,10 @@ async function waitForExport(exportId: string): Promise<Reply['body']> {
 
 describe('catalogue', () => {
   it('describes a dataset: counts, time range, price and a few free sample rows with provenance', async () => {
-    const reply = await market.request('GET', `/datasets/weather?from=${dayQuery.from}&to=${dayQuery.to}&metrics=temperature,humidity&bbox=5.0,52.0,5.3,52.2`);
+    const reply = await market.request(
+      'GET',
+      `/datasets/weather?from=${dayQuery.from}&to=${dayQuery.to}&metrics=temperature,humidity&bbox=5.0,52.0,5.3,52.2`,
+    );
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({
       rows: 120,
@@ -54,12 +57,25 @@ describe('catalogue', () => {
       price: { unitPrice: '1000', multiplierBps: 10_000, amount: '120000' },
     });
     expect(reply.body.samples).toHaveLength(5);
-    expect(reply.body.samples[0]).toMatchObject({ ts: DAY, body: expect.stringContaining('"kind":"weather"'), sig: expect.any(String) });
-    expect((await market.request('GET', '/datasets')).body).toContainEqual({ kind: 'weather', rows: 180, devices: 3, first: DAY, last: DAY + 59 * 60_000 });
+    expect(reply.body.samples[0]).toMatchObject({
+      ts: DAY,
+      body: expect.stringContaining('"kind":"weather"'),
+      sig: expect.any(String),
+    });
+    expect((await market.request('GET', '/datasets')).body).toContainEqual({
+      kind: 'weather',
+      rows: 180,
+      devices: 3,
+      first: DAY,
+      last: DAY + 59 * 60_000,
+    });
   });
 
   it('answers bad queries and empty datasets with their codes', async () => {
-    expect((await market.request('GET', `/datasets/weather?from=${dayQuery.from}&to=${dayQuery.to}&metrics=rpm`)).body.error.code).toBe('UNKNOWN_METRIC');
+    expect(
+      (await market.request('GET', `/datasets/weather?from=${dayQuery.from}&to=${dayQuery.to}&metrics=rpm`)).body.error
+        .code,
+    ).toBe('UNKNOWN_METRIC');
     const bad = await market.request('POST', '/quotes', { ...dayQuery, bbox: [1, 2, 3] });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'BAD_QUERY']);
     const empty = await market.request('POST', '/quotes', { kind: 'energy', from: dayQuery.from, to: dayQuery.to });
@@ -71,7 +87,13 @@ describe('purchase', () => {
   it('sells a dataset end to end: signed quote, on-chain payment, export, download, verify-export', async () => {
     // Given a signed quote for the whole day
     const signed = await quote();
-    expect(signed).toMatchObject({ rows: 180, devices: 3, amount: '180000', mint: market.chain.mint, treasury: market.chain.treasury });
+    expect(signed).toMatchObject({
+      rows: 180,
+      devices: 3,
+      amount: '180000',
+      mint: market.chain.mint,
+      treasury: market.chain.treasury,
+    });
     expect(signed.memo).toBe(`groundtruth:order:${signed.orderId}`);
     expect((await market.request('GET', '/network-key')).body.publicKey).toBe(market.key.publicKey);
     // When the buyer pays it in the reward token with the memo, and submits the transaction
@@ -93,7 +115,10 @@ describe('purchase', () => {
       const data = await fetch(market.baseUrl + done.files.data);
       expect(data.headers.get('content-disposition')).toContain(`data.${format}`);
       await writeFile(join(dir, `data.${format}`), Buffer.from(await data.arrayBuffer()));
-      await writeFile(join(dir, 'manifest.json'), JSON.stringify((await market.request('GET', done.files.manifest)).body));
+      await writeFile(
+        join(dir, 'manifest.json'),
+        JSON.stringify((await market.request('GET', done.files.manifest)).body),
+      );
       const report = await verifyExport(dir, { networkKey: market.key.publicKey });
       expect(report.failures).toEqual([]);
       expect(report).toMatchObject({ ok: true, rows: 180, badRowCount: 0 });
@@ -106,7 +131,11 @@ describe('purchase', () => {
     const signed = await quote({ metrics: 'temperature' });
     const refused = await market.request('POST', `/orders/${signed.orderId}/exports`, { format: 'csv' });
     expect([refused.status, refused.body.error.code]).toEqual([402, 'NOT_PAID']);
-    expect((await market.request('GET', `/orders/${signed.orderId}`)).body).toMatchObject({ status: 'quoted', payment: null, exports: [] });
+    expect((await market.request('GET', `/orders/${signed.orderId}`)).body).toMatchObject({
+      status: 'quoted',
+      payment: null,
+      exports: [],
+    });
     expect((await market.request('GET', `/orders/${'0'.repeat(32)}`)).body.error.code).toBe('ORDER_NOT_FOUND');
     expect((await market.request('GET', `/exports/${'0'.repeat(32)}/data`)).body.error.code).toBe('EXPORT_NOT_FOUND');
   });
@@ -120,8 +149,14 @@ describe('purchase', () => {
     };
     const stranger = (await market.chain.ata(owners[0] as never)).address;
     await market.chain.run([(await market.chain.ata(owners[0] as never)).instruction]);
-    expect(await submit(await market.chain.pay({ amount: due - 1n, memos: [signed.memo] }))).toEqual([422, 'UNDERPAID']);
-    expect(await submit(await market.chain.pay({ amount: due, memos: ['groundtruth:order:someone-else'] }))).toEqual([422, 'WRONG_MEMO']);
+    expect(await submit(await market.chain.pay({ amount: due - 1n, memos: [signed.memo] }))).toEqual([
+      422,
+      'UNDERPAID',
+    ]);
+    expect(await submit(await market.chain.pay({ amount: due, memos: ['groundtruth:order:someone-else'] }))).toEqual([
+      422,
+      'WRONG_MEMO',
+    ]);
     expect(await submit(await market.chain.pay({ amount: due, memos: [] }))).toEqual([422, 'WRONG_MEMO']);
     expect(
       await submit(
@@ -133,13 +168,21 @@ describe('purchase', () => {
         }),
       ),
     ).toEqual([422, 'WRONG_MINT']);
-    expect(await submit(await market.chain.pay({ amount: due, memos: [signed.memo], destination: stranger }))).toEqual([422, 'WRONG_DESTINATION']);
+    expect(await submit(await market.chain.pay({ amount: due, memos: [signed.memo], destination: stranger }))).toEqual([
+      422,
+      'WRONG_DESTINATION',
+    ]);
     // more than the buyer holds: the transaction lands and fails
-    expect(await submit(await market.chain.pay({ amount: 10n ** 13n, memos: [signed.memo] }))).toEqual([422, 'TX_FAILED']);
+    expect(await submit(await market.chain.pay({ amount: 10n ** 13n, memos: [signed.memo] }))).toEqual([
+      422,
+      'TX_FAILED',
+    ]);
     expect(await submit(getBase58Decoder().decode(randomBytes(64)))).toEqual([404, 'TX_NOT_FOUND']);
     expect(await submit('not-a-signature'.padEnd(64, 'x'))).toEqual([400, 'BAD_QUERY']);
     // a plain (unchecked) Transfer of the right amount with the memo pays it
-    expect(await submit(await market.chain.pay({ amount: due, memos: ['hello', signed.memo], checked: false }))).toEqual([200, 'paid']);
+    expect(
+      await submit(await market.chain.pay({ amount: due, memos: ['hello', signed.memo], checked: false })),
+    ).toEqual([200, 'paid']);
     const metrics = await market.metrics.metrics();
     expect(metrics).toMatch(/gt_market_payments_total\{outcome="UNDERPAID"[^}]*\} 1/);
   });
@@ -179,7 +222,9 @@ describe('revenue share', () => {
     expect(rows.every((r) => r.epoch === null)).toBe(true);
     // And owners see it per device and per wallet
     const revenue = await market.request('GET', `/devices/${devices[1]}/revenue`);
-    expect(revenue.body.shares).toContainEqual(expect.objectContaining({ orderId: signed.orderId, ownerWallet: owners[1], rows: 60 }));
+    expect(revenue.body.shares).toContainEqual(
+      expect.objectContaining({ orderId: signed.orderId, ownerWallet: owners[1], rows: 60 }),
+    );
     const ofOwner = await market.request('GET', `/owners/${owners[0]}/revenue`);
     expect(ofOwner.body.shares.filter((s: { orderId: string }) => s.orderId === signed.orderId)).toHaveLength(2);
   });

@@ -72,7 +72,14 @@ export async function createRewardsApp(config: RewardsConfig, deps: RewardsAppDe
   assertRewardParams(config.params);
   assertCalendar(config.calendar);
   const logger = deps.logger ?? createLogger({ level: config.logLevel, base: { service: 'rewards' } });
-  const pool = deps.pool ?? new pg.Pool({ connectionString: config.databaseUrl, max: 5, application_name: 'rewards', connectionTimeoutMillis: 10_000 });
+  const pool =
+    deps.pool ??
+    new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: 5,
+      application_name: 'rewards',
+      connectionTimeoutMillis: 10_000,
+    });
   if (!deps.pool) {
     pool.on('error', (error) => logger.warn('pg_pool_error', { error }));
   }
@@ -81,7 +88,8 @@ export async function createRewardsApp(config: RewardsConfig, deps: RewardsAppDe
     const metrics = new RewardsMetrics(deps.metricsRegistry ?? createMetricsRegistry({ service: 'rewards' }));
     const chain = deps.chain ?? (await payoutChainFromConfig(config.chain, deps.gateway));
     const walletsPerTransaction =
-      config.walletsPerTransaction ?? (await maxWalletsPerTransaction({ payer: chain.payer, mint: chain.mint, authority: chain.authority }));
+      config.walletsPerTransaction ??
+      (await maxWalletsPerTransaction({ payer: chain.payer, mint: chain.mint, authority: chain.authority }));
     const now = deps.now ?? Date.now;
     const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const epochs = new EpochsRepository();
@@ -89,16 +97,45 @@ export async function createRewardsApp(config: RewardsConfig, deps: RewardsAppDe
     const payoutsRepo = new PayoutsRepository();
     metrics.readPayoutStatesFrom(() => payoutsRepo.stateCounts(db));
     const closer = new EpochCloser({
-      db, epochs, inputs, payouts: payoutsRepo, scores: deps.scores ?? new PgEpochScoreSource(db),
-      calendar: config.calendar, params: config.params, walletsPerTransaction, metrics, logger, now,
+      db,
+      epochs,
+      inputs,
+      payouts: payoutsRepo,
+      scores: deps.scores ?? new PgEpochScoreSource(db),
+      calendar: config.calendar,
+      params: config.params,
+      walletsPerTransaction,
+      metrics,
+      logger,
+      now,
     });
     const payouts = new PayoutService({
-      db, epochs, payouts: payoutsRepo, chain, metrics, logger, now, sleep,
-      options: { commitment: config.chain.commitment, pollMs: config.pollMs, retryBaseMs: config.retryBaseMs, retryMaxMs: config.retryMaxMs, window: 16 },
+      db,
+      epochs,
+      payouts: payoutsRepo,
+      chain,
+      metrics,
+      logger,
+      now,
+      sleep,
+      options: {
+        commitment: config.chain.commitment,
+        pollMs: config.pollMs,
+        retryBaseMs: config.retryBaseMs,
+        retryMaxMs: config.retryMaxMs,
+        window: 16,
+      },
       ...(deps.hooks ? { hooks: deps.hooks } : {}),
     });
     const runner = new RewardsRunner({
-      db, epochs, closer, payouts, calendar: config.calendar, payBudgetMs: config.payBudgetMs, logger, now,
+      db,
+      epochs,
+      closer,
+      payouts,
+      calendar: config.calendar,
+      payBudgetMs: config.payBudgetMs,
+      logger,
+      now,
       ...(config.firstEpoch === undefined ? {} : { firstEpoch: config.firstEpoch }),
     });
     const query = new EpochsQueryService(db, epochs, payoutsRepo);
@@ -109,10 +146,18 @@ export async function createRewardsApp(config: RewardsConfig, deps: RewardsAppDe
     await http.init();
     const data = new PgEpochData(db, { epochs, inputs, payouts: payoutsRepo });
     return {
-      http, runner, closer, payouts, metrics, chain, walletsPerTransaction,
+      http,
+      runner,
+      closer,
+      payouts,
+      metrics,
+      chain,
+      walletsPerTransaction,
       verify: (epoch) =>
         verifyEpoch(epoch, {
-          data, gateway: chain.gateway, mint: chain.mint,
+          data,
+          gateway: chain.gateway,
+          mint: chain.mint,
           ...(deps.recomputeScores ? { recomputeScores: deps.recomputeScores } : {}),
         }),
       start: () => runner.start(config.runIntervalMs),

@@ -7,11 +7,22 @@ import { REWARDS_ALGORITHM_VERSION, type RewardParams } from './core/params.js';
 function perKind(fallback: number, integer = true) {
   return z.string().transform((text, ctx): Record<HardwareKind, number> => {
     const out = Object.fromEntries(HARDWARE_KINDS.map((k) => [k, fallback])) as Record<HardwareKind, number>;
-    for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const item of text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [kind, value] = item.split(':');
       const n = Number(value);
-      if (!HARDWARE_KINDS.includes(kind as HardwareKind) || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-        ctx.addIssue({ code: 'custom', message: `"${item}" is not <weather|vehicle|energy>:<non-negative ${integer ? 'integer' : 'number'}>` });
+      if (
+        !HARDWARE_KINDS.includes(kind as HardwareKind) ||
+        !Number.isFinite(n) ||
+        n < 0 ||
+        (integer && !Number.isInteger(n))
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${item}" is not <weather|vehicle|energy>:<non-negative ${integer ? 'integer' : 'number'}>`,
+        });
         return z.NEVER;
       }
       out[kind as HardwareKind] = n;
@@ -22,7 +33,10 @@ function perKind(fallback: number, integer = true) {
 
 const multipliers = z.string().transform((text, ctx): Record<string, number> => {
   const out: Record<string, number> = {};
-  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = item.lastIndexOf(':');
     const n = Number(item.slice(at + 1));
     if (at <= 0 || !Number.isFinite(n) || n < 0 || n > 1000) {
@@ -35,7 +49,11 @@ const multipliers = z.string().transform((text, ctx): Record<string, number> => 
 });
 
 const baseUnits = (fallback: string) =>
-  z.string().regex(/^\d{1,20}$/, 'must be an integer number of token base units').default(fallback).transform(BigInt);
+  z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be an integer number of token base units')
+    .default(fallback)
+    .transform(BigInt);
 
 /**
  * The rewards service's environment, parsed once at start-up with `parseConfig(rewardsConfigSchema, process.env)`.
@@ -83,7 +101,11 @@ export const rewardsConfigSchema = z
     databaseUrl: e.DATABASE_URL,
     host: e.REWARDS_HOST,
     port: e.REWARDS_PORT,
-    calendar: { genesisMs: Date.parse(e.REWARDS_GENESIS), durationMs: e.REWARDS_EPOCH_SECONDS * 1000, graceMs: e.REWARDS_GRACE_SECONDS * 1000 },
+    calendar: {
+      genesisMs: Date.parse(e.REWARDS_GENESIS),
+      durationMs: e.REWARDS_EPOCH_SECONDS * 1000,
+      graceMs: e.REWARDS_GRACE_SECONDS * 1000,
+    },
     firstEpoch: e.REWARDS_FIRST_EPOCH,
     params: {
       algorithmVersion: REWARDS_ALGORITHM_VERSION,
@@ -103,7 +125,9 @@ export const rewardsConfigSchema = z
     chain: {
       deploymentFile: e.REWARDS_DEPLOYMENT_FILE,
       mintAuthorityKeypair: e.REWARDS_MINT_AUTHORITY_KEYPAIR,
-      multisigSignerKeypairs: e.REWARDS_MULTISIG_SIGNER_KEYPAIRS?.split(',').map((s) => s.trim()).filter(Boolean),
+      multisigSignerKeypairs: e.REWARDS_MULTISIG_SIGNER_KEYPAIRS?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       payerKeypair: e.REWARDS_PAYER_KEYPAIR,
       rpcUrl: e.SOLANA_RPC_URL,
       commitment: e.SOLANA_COMMITMENT,

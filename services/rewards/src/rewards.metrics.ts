@@ -23,7 +23,11 @@ export class RewardsMetrics {
   constructor(readonly registry: Registry) {
     const registers = [registry];
     this.epochsClosed = new Counter({ name: 'gt_rewards_epochs_closed_total', help: 'Epochs closed', registers });
-    this.lastClosedEpoch = new Gauge({ name: 'gt_rewards_last_closed_epoch', help: 'Number of the last closed epoch', registers });
+    this.lastClosedEpoch = new Gauge({
+      name: 'gt_rewards_last_closed_epoch',
+      help: 'Number of the last closed epoch',
+      registers,
+    });
     this.epochAmounts = new Gauge({
       name: 'gt_rewards_epoch_base_units',
       help: 'Token base units of the last closed epoch: emission, rewarded, held, released, credited, payout',

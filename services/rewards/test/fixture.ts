@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { canonicalizeReadingBody, keyPairFromSeed, TweetnaclSigner, type DeviceKeyPair, type HardwareKind, type ReadingBody } from '@groundtruth/protocol';
+import {
+  canonicalizeReadingBody,
+  keyPairFromSeed,
+  TweetnaclSigner,
+  type DeviceKeyPair,
+  type HardwareKind,
+  type ReadingBody,
+} from '@groundtruth/protocol';
 import { createRewardToken, LiteSvmGateway, type SolanaGateway } from '@groundtruth/programs';
 import { migrate, parseConfig, silentLogger } from '@groundtruth/service-kit';
 import { generateKeyPairSigner } from '@solana/kit';
@@ -106,7 +113,13 @@ export async function insertScores(
 }
 
 /** Signed weather readings, one a minute over [from, to), stored as the ingest stores them (with provenance). */
-export async function insertWeatherReadings(pool: pg.Pool, tag: string, from: number, to: number, loc: { lat: number; lon: number }) {
+export async function insertWeatherReadings(
+  pool: pg.Pool,
+  tag: string,
+  from: number,
+  to: number,
+  loc: { lat: number; lon: number },
+) {
   const pair = keys(`device:${tag}`);
   const signer = new TweetnaclSigner(pair);
   const rows: { seq: number; ts: number; body: string; sig: Buffer; t: number; h: number; p: number }[] = [];
@@ -115,8 +128,19 @@ export async function insertWeatherReadings(pool: pg.Pool, tag: string, from: nu
     const h = 80 + Math.cos(seq / 30) * 5;
     const p = 101_300 + Math.sin(seq / 50) * 40;
     const body: ReadingBody = {
-      v: 1, device: pair.deviceId, kind: 'weather', seq, ts, loc: { lat: loc.lat, lon: loc.lon },
-      metrics: { temperature: t, humidity: h, pressure: p, wind_speed: 3 + (seq % 5) / 2, wind_direction: (seq * 7) % 360 },
+      v: 1,
+      device: pair.deviceId,
+      kind: 'weather',
+      seq,
+      ts,
+      loc: { lat: loc.lat, lon: loc.lon },
+      metrics: {
+        temperature: t,
+        humidity: h,
+        pressure: p,
+        wind_speed: 3 + (seq % 5) / 2,
+        wind_direction: (seq * 7) % 360,
+      },
     };
     const text = canonicalizeReadingBody(body);
     rows.push({ seq, ts, body: text, sig: Buffer.from(signer.sign(Buffer.from(text))), t, h, p });
@@ -125,7 +149,18 @@ export async function insertWeatherReadings(pool: pg.Pool, tag: string, from: nu
     `INSERT INTO readings_weather (device_id, seq, ts, received_at, lat, lon, temperature, humidity, pressure, wind_speed, wind_direction, body, sig)
      SELECT $1, s, to_timestamp(ts / 1000.0), to_timestamp(ts / 1000.0 + 1), $2, $3, t, h, p, 3 + (s % 5) / 2.0, (s * 7) % 360, b, g
      FROM unnest($4::bigint[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::text[], $10::bytea[]) AS u(s, ts, t, h, p, b, g)`,
-    [pair.deviceId, loc.lat, loc.lon, rows.map((r) => r.seq), rows.map((r) => r.ts), rows.map((r) => r.t), rows.map((r) => r.h), rows.map((r) => r.p), rows.map((r) => r.body), rows.map((r) => r.sig)],
+    [
+      pair.deviceId,
+      loc.lat,
+      loc.lon,
+      rows.map((r) => r.seq),
+      rows.map((r) => r.ts),
+      rows.map((r) => r.t),
+      rows.map((r) => r.h),
+      rows.map((r) => r.p),
+      rows.map((r) => r.body),
+      rows.map((r) => r.sig),
+    ],
   );
   return pair.deviceId;
 }
@@ -135,7 +170,11 @@ export async function chainFixture(gateway = new LiteSvmGateway({ now: manualClo
   const payer = await generateKeyPairSigner();
   gateway.airdrop(payer.address, 10_000_000_000_000n);
   const deployment = await createRewardToken({
-    gateway, cluster: 'litesvm', payer, authority: { kind: 'keypair', address: payer.address }, treasuryOwner: payer.address,
+    gateway,
+    cluster: 'litesvm',
+    payer,
+    authority: { kind: 'keypair', address: payer.address },
+    treasuryOwner: payer.address,
   });
   const chain: PayoutChain = { gateway, mint: deployment.mint, authority: { kind: 'keypair', signer: payer }, payer };
   return { gateway, chain, deployment, payer };
@@ -160,7 +199,13 @@ export const baseEnv: Record<string, string> = {
 export async function rewardsApp(
   pool: pg.Pool,
   chain: PayoutChain,
-  options: { env?: Record<string, string>; now?: () => number; hooks?: PayoutHooks; scores?: EpochScoreSource; gateway?: SolanaGateway } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: () => number;
+    hooks?: PayoutHooks;
+    scores?: EpochScoreSource;
+    gateway?: SolanaGateway;
+  } = {},
 ): Promise<RewardsApp> {
   const config = parseConfig(rewardsConfigSchema, { ...baseEnv, ...options.env });
   return createRewardsApp(config, {

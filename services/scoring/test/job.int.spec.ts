@@ -5,7 +5,14 @@ import { HoursRepository } from '../src/db/hours.repository.js';
 import { ScoresRepository } from '../src/db/scores.repository.js';
 import { ScoringJob } from '../src/job/scoring.job.js';
 import { freshDatabase } from './support/db.js';
-import { outdoorWeather, registerDevices, storeQuarantine, storeReadings, testDevice, type TestDevice } from './support/fleet.js';
+import {
+  outdoorWeather,
+  registerDevices,
+  storeQuarantine,
+  storeReadings,
+  testDevice,
+  type TestDevice,
+} from './support/fleet.js';
 
 const DAY = Date.UTC(2026, 5, 1);
 const END = DAY + 86_400_000;
@@ -35,7 +42,13 @@ describe('scoring job on TimescaleDB', () => {
         // indoors: 21 °C, no wind, window light
         readings = readings.map((r, k) => ({
           ...r,
-          metrics: { ...r.metrics, temperature: 21 + (k % 7) * 0.1, wind_speed: 0, wind_gust: 0, solar_irradiance: r.metrics.solar_irradiance! * 0.03 },
+          metrics: {
+            ...r.metrics,
+            temperature: 21 + (k % 7) * 0.1,
+            wind_speed: 0,
+            wind_gust: 0,
+            solar_irradiance: r.metrics.solar_irradiance! * 0.03,
+          },
         }));
       } else if (station === skewed) {
         // the device clock runs 10 minutes ahead of the network
@@ -44,7 +57,11 @@ describe('scoring job on TimescaleDB', () => {
       await storeReadings(pool, station, readings);
     }
     // and one station whose messages with bad signatures were quarantined, 3 in the morning
-    await storeQuarantine(pool, bad, 'BAD_SIGNATURE', [DAY + 8 * 3_600_000, DAY + 8 * 3_600_000 + 60_000, DAY + 9 * 3_600_000]);
+    await storeQuarantine(pool, bad, 'BAD_SIGNATURE', [
+      DAY + 8 * 3_600_000,
+      DAY + 8 * 3_600_000 + 60_000,
+      DAY + 9 * 3_600_000,
+    ]);
     const hours = new HoursRepository(pool);
     scores = new ScoresRepository(pool);
     job = new ScoringJob(pool, hours, scores, { logger: silentLogger });
@@ -60,7 +77,17 @@ describe('scoring job on TimescaleDB', () => {
 
     // Then every registered device has a score, clean stations near 1 and the faulty ones with their reason
     const stored = await scores.epochScores(DAY, END);
-    if (process.env.SCORING_DEBUG) { for (const s of stored) console.log(s.device.slice(0, 6), s.quality, s.locationScore, s.reasons.join(","), JSON.stringify(s.breakdown.checks), JSON.stringify(s.examples).slice(0, 600)); }
+    if (process.env.SCORING_DEBUG) {
+      for (const s of stored)
+        console.log(
+          s.device.slice(0, 6),
+          s.quality,
+          s.locationScore,
+          s.reasons.join(','),
+          JSON.stringify(s.breakdown.checks),
+          JSON.stringify(s.examples).slice(0, 600),
+        );
+    }
     expect(stored.map((s) => s.device).sort()).toEqual([...stations, silent].map((d) => d.id).sort());
     const byId = new Map(stored.map((s) => [s.device, s]));
     const cleanScore = byId.get(clean.id)!;

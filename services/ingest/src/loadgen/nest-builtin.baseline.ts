@@ -51,7 +51,9 @@ class NestBuiltinController {
       this.deps.failed++;
       return;
     }
-    const rows = envelope.readings.map((_, i) => storedReading(envelope, i, receivedAt, { clockAheadMs: 30_000, delayedMs: 600_000 }));
+    const rows = envelope.readings.map((_, i) =>
+      storedReading(envelope, i, receivedAt, { clockAheadMs: 30_000, delayedMs: 600_000 }),
+    );
     const kind = rows[0]!.body.kind;
     await this.deps.pool.query(KIND_SQL[kind].insertJson, [JSON.stringify(readingRecords(kind, rows))]);
     this.deps.stored += rows.length;
@@ -61,7 +63,11 @@ class NestBuiltinController {
 @Module({})
 class NestBuiltinModule {
   static register(deps: BaselineDeps): DynamicModule {
-    return { module: NestBuiltinModule, controllers: [NestBuiltinController], providers: [{ provide: DEPS, useValue: deps }] };
+    return {
+      module: NestBuiltinModule,
+      controllers: [NestBuiltinController],
+      providers: [{ provide: DEPS, useValue: deps }],
+    };
   }
 }
 

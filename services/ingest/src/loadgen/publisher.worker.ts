@@ -21,8 +21,16 @@ export type PublisherMessage =
 async function run(job: PublisherJob): Promise<void> {
   const port = parentPort!;
   const messages = signPlan(job.plan);
-  const client = await mqtt.connectAsync(job.mqttUrl, { clientId: job.clientId, protocolVersion: 5, reconnectPeriod: 0 });
-  port.postMessage({ type: 'ready', messages: messages.length, bytes: messages.reduce((n, m) => n + m.payload.length, 0) });
+  const client = await mqtt.connectAsync(job.mqttUrl, {
+    clientId: job.clientId,
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+  });
+  port.postMessage({
+    type: 'ready',
+    messages: messages.length,
+    bytes: messages.reduce((n, m) => n + m.payload.length, 0),
+  });
   const startAt = await new Promise<number>((resolve) => port.once('message', (go: { at: number }) => resolve(go.at)));
   while (Date.now() < startAt) {
     await new Promise((resolve) => setTimeout(resolve, 1));
@@ -65,5 +73,8 @@ async function run(job: PublisherJob): Promise<void> {
 }
 
 run(workerData as PublisherJob).catch((error: unknown) => {
-  parentPort!.postMessage({ type: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  parentPort!.postMessage({
+    type: 'error',
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
 });

@@ -1,7 +1,8 @@
 import type { ExportRow } from './export-row.js';
 import { normalizeProof } from './row-format.js';
 
-const hexToBase64 = (hex: string | null): string | null => (hex === null ? null : Buffer.from(hex, 'hex').toString('base64'));
+const hexToBase64 = (hex: string | null): string | null =>
+  hex === null ? null : Buffer.from(hex, 'hex').toString('base64');
 const num = (text: string | null): number | null => (text === null ? null : Number(text));
 
 /**

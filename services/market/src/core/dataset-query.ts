@@ -1,4 +1,11 @@
-import { canonicalize, HARDWARE_KINDS, metricNames, metricSpec, MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS } from '@groundtruth/protocol';
+import {
+  canonicalize,
+  HARDWARE_KINDS,
+  metricNames,
+  metricSpec,
+  MIN_TIMESTAMP_MS,
+  MAX_TIMESTAMP_MS,
+} from '@groundtruth/protocol';
 import type { HardwareKind } from '@groundtruth/protocol';
 import { getResolution, isValidCell } from 'h3-js';
 import { z } from 'zod';
@@ -37,15 +44,18 @@ const csv = (value: unknown): unknown =>
 
 const time = z.union([
   z.number().int(),
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/)
-    .transform(Number),
+  z.string().trim().regex(/^\d+$/).transform(Number),
   z.iso.datetime({ offset: true }).transform((text) => Date.parse(text)),
 ]);
 
-const number = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const number = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 
 /** Untrusted input (query string or JSON body). Lists may be arrays or comma-separated strings. */
 export const datasetQueryInput = z
@@ -53,7 +63,15 @@ export const datasetQueryInput = z
     kind: z.enum(HARDWARE_KINDS),
     metrics: z.preprocess(csv, z.array(z.string().min(1)).max(64)).optional(),
     bbox: z.preprocess(csv, z.array(number).length(4)).optional(),
-    cells: z.preprocess(csv, z.array(z.string().regex(/^[0-9a-f]{15}$/)).min(1).max(MAX_H3_CELLS)).optional(),
+    cells: z
+      .preprocess(
+        csv,
+        z
+          .array(z.string().regex(/^[0-9a-f]{15}$/))
+          .min(1)
+          .max(MAX_H3_CELLS),
+      )
+      .optional(),
     from: time,
     to: time,
     minQuality: number.pipe(z.number().min(0).max(1)).optional(),

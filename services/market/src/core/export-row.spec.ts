@@ -10,28 +10,42 @@ import { csvHeader, csvLine, rowFromFields, rowFromJson, RowFormatError } from '
 const METRICS = ['humidity', 'pressure', 'temperature', 'wind_direction'];
 const codec = new RowCodec(METRICS);
 const [key] = deviceKeys(1, 42);
-const plan = { kind: 'weather' as const, key: key!, firstSeq: 10, count: 7, startTs: Date.UTC(2026, 0, 1), intervalMs: 60_000 };
-const singles = signedReadings({ ...plan, batchSize: 1, loc: { lat: 52.09, lon: 5.12, alt: 3.5 } }).map((r) => exportRowOf(r, METRICS));
+const plan = {
+  kind: 'weather' as const,
+  key: key!,
+  firstSeq: 10,
+  count: 7,
+  startTs: Date.UTC(2026, 0, 1),
+  intervalMs: 60_000,
+};
+const singles = signedReadings({ ...plan, batchSize: 1, loc: { lat: 52.09, lon: 5.12, alt: 3.5 } }).map((r) =>
+  exportRowOf(r, METRICS),
+);
 const batched = signedReadings({ ...plan, firstSeq: 100, batchSize: 5 }).map((r) => exportRowOf(r, METRICS));
 const verifier = new NodeCryptoVerifier();
 
 const nullable = (arb: fc.Arbitrary<number>) => fc.option(arb, { nil: null });
-const rowArb: fc.Arbitrary<ExportRow> = fc.record({
-  device: fc.constant(key!.deviceId as string),
-  seq: fc.nat(),
-  ts: fc.integer({ min: 1_600_000_000_000, max: 4_000_000_000_000 }),
-  lat: nullable(fc.double({ min: -90, max: 90, noNaN: true })),
-  lon: nullable(fc.double({ min: -180, max: 180, noNaN: true })),
-  alt: nullable(fc.double({ noNaN: true, noDefaultInfinity: true })),
-  values: fc.array(nullable(fc.double({ noNaN: true, noDefaultInfinity: true })), { minLength: 4, maxLength: 4 }),
-  qflags: fc.nat({ max: 0xffff }),
-  body: fc.string({ unit: 'binary' }),
-  sig: fc.base64String({ minLength: 4, maxLength: 88 }),
-  batchRoot: fc.option(fc.base64String({ minLength: 4, maxLength: 44 }), { nil: null }),
-  batchIndex: nullable(fc.nat()),
-  batchSize: nullable(fc.nat()),
-  proof: fc.option(fc.base64String({ maxLength: 100 }), { nil: null }),
-}).map((row) => ({ ...row, proof: row.batchRoot === null ? (row.proof === '' ? null : row.proof) : (row.proof ?? '') }));
+const rowArb: fc.Arbitrary<ExportRow> = fc
+  .record({
+    device: fc.constant(key!.deviceId as string),
+    seq: fc.nat(),
+    ts: fc.integer({ min: 1_600_000_000_000, max: 4_000_000_000_000 }),
+    lat: nullable(fc.double({ min: -90, max: 90, noNaN: true })),
+    lon: nullable(fc.double({ min: -180, max: 180, noNaN: true })),
+    alt: nullable(fc.double({ noNaN: true, noDefaultInfinity: true })),
+    values: fc.array(nullable(fc.double({ noNaN: true, noDefaultInfinity: true })), { minLength: 4, maxLength: 4 }),
+    qflags: fc.nat({ max: 0xffff }),
+    body: fc.string({ unit: 'binary' }),
+    sig: fc.base64String({ minLength: 4, maxLength: 88 }),
+    batchRoot: fc.option(fc.base64String({ minLength: 4, maxLength: 44 }), { nil: null }),
+    batchIndex: nullable(fc.nat()),
+    batchSize: nullable(fc.nat()),
+    proof: fc.option(fc.base64String({ maxLength: 100 }), { nil: null }),
+  })
+  .map((row) => ({
+    ...row,
+    proof: row.batchRoot === null ? (row.proof === '' ? null : row.proof) : (row.proof ?? ''),
+  }));
 
 describe('RowCodec', () => {
   it('encodes a row exactly as RFC 8785 canonicalizes its JSON form (property)', () => {
@@ -68,9 +82,21 @@ describe('RowCodec', () => {
   it('refuses unreadable fields with a RowFormatError', () => {
     const fields = splitRecord(csvLine(codec, singles[0]!).slice(0, -1))!;
     expect(() => rowFromFields(codec, fields.slice(1))).toThrow(RowFormatError);
-    expect(() => rowFromFields(codec, fields.map((f, i) => (i === 1 ? '1.5' : f)))).toThrow(/seq/);
-    expect(() => rowFromFields(codec, fields.map((f, i) => (i === 6 ? '0x10' : f)))).toThrow(/humidity/);
-    expect(() => rowFromJson(codec, { ...codec.toJson(singles[0]!), metrics: { humidity: 1 } })).toThrow(RowFormatError);
+    expect(() =>
+      rowFromFields(
+        codec,
+        fields.map((f, i) => (i === 1 ? '1.5' : f)),
+      ),
+    ).toThrow(/seq/);
+    expect(() =>
+      rowFromFields(
+        codec,
+        fields.map((f, i) => (i === 6 ? '0x10' : f)),
+      ),
+    ).toThrow(/humidity/);
+    expect(() => rowFromJson(codec, { ...codec.toJson(singles[0]!), metrics: { humidity: 1 } })).toThrow(
+      RowFormatError,
+    );
   });
 });
 
@@ -83,7 +109,10 @@ describe('checkRow', () => {
 
   it('names a row whose column differs from its signed body', () => {
     const row = { ...singles[2]!, values: [99, ...singles[2]!.values.slice(1)] };
-    expect(checkRow(codec, row, 'weather', verifier)).toEqual({ code: 'CONTENT_MISMATCH', detail: 'humidity differs from the signed body' });
+    expect(checkRow(codec, row, 'weather', verifier)).toEqual({
+      code: 'CONTENT_MISMATCH',
+      detail: 'humidity differs from the signed body',
+    });
     expect(checkRow(codec, { ...singles[0]!, lat: 1 }, 'weather', verifier)?.code).toBe('CONTENT_MISMATCH');
     expect(checkRow(codec, singles[0]!, 'energy', verifier)?.code).toBe('CONTENT_MISMATCH');
   });
@@ -99,7 +128,9 @@ describe('checkRow', () => {
   });
 
   it('proves a batch of one reading, whose audit path is empty, through CSV', () => {
-    const [one] = signedReadings({ ...plan, firstSeq: 500, count: 1, batchSize: 2 }).map((r) => exportRowOf(r, METRICS));
+    const [one] = signedReadings({ ...plan, firstSeq: 500, count: 1, batchSize: 2 }).map((r) =>
+      exportRowOf(r, METRICS),
+    );
     expect(one!.proof).toBe('');
     const back = rowFromFields(codec, splitRecord(csvLine(codec, one!).slice(0, -1))!);
     expect(back.proof).toBe('');

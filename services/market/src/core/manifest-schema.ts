@@ -19,8 +19,15 @@ const manifestSchema = z.object({
   merkle: z.object({
     algorithm: z.literal('rfc9162-sha256'),
     leaves: z.literal('export-row-rfc8785'),
-    root: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
-    chunkSize: z.number().int().positive().refine((n) => (n & (n - 1)) === 0, 'a power of two'),
+    root: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
+    chunkSize: z
+      .number()
+      .int()
+      .positive()
+      .refine((n) => (n & (n - 1)) === 0, 'a power of two'),
     chunkRoots: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
   }),
   license: z.object({ id: z.string(), name: z.string(), url: z.string() }),
@@ -50,7 +57,7 @@ export function manifestMetrics(manifest: SignedManifest): string[] {
   const start = columns.indexOf('alt') + 1;
   const end = columns.indexOf('qflags');
   if (start !== 6 || end < start) {
-    throw new MarketError('BAD_MANIFEST', 'manifest columns are not an export\'s columns');
+    throw new MarketError('BAD_MANIFEST', "manifest columns are not an export's columns");
   }
   return columns.slice(start, end);
 }

@@ -30,7 +30,7 @@ export class NetworkKey {
     }
     const key = new NetworkKey(secret.subarray(0, 32));
     if (secret.length === 64 && !Buffer.from(publicKeyOf(key.publicKey)).equals(Buffer.from(secret.subarray(32)))) {
-      throw new RangeError('the keypair\'s public half does not match its seed');
+      throw new RangeError("the keypair's public half does not match its seed");
     }
     return key;
   }

@@ -22,7 +22,10 @@ export interface OwnerExportRequest {
 
 export function ownerExportMessage(request: OwnerExportRequest): Buffer {
   const { device, from, to, expiresAt, nonce } = request;
-  return Buffer.concat([OWNER_EXPORT_PREFIX, Buffer.from(canonicalize({ device, from, to, expiresAt, nonce }), 'utf8')]);
+  return Buffer.concat([
+    OWNER_EXPORT_PREFIX,
+    Buffer.from(canonicalize({ device, from, to, expiresAt, nonce }), 'utf8'),
+  ]);
 }
 
 /** Checks the request's timing and the owner's signature; the nonce's single use is the store's job. */
@@ -44,7 +47,7 @@ export function checkOwnerRequest(
     });
   }
   if (!verifyBase58Signature(ownerWallet, ownerExportMessage(request), signatureBase64)) {
-    throw new MarketError('BAD_OWNER_SIGNATURE', 'the signature is not the device owner wallet\'s', {
+    throw new MarketError('BAD_OWNER_SIGNATURE', "the signature is not the device owner wallet's", {
       device: request.device,
     });
   }

@@ -16,7 +16,12 @@ const codeOf = (raw: unknown): string => {
 
 describe('parseDatasetQuery', () => {
   it('normalizes query-string input', () => {
-    const query = parseDatasetQuery({ ...base, metrics: 'temperature,humidity,temperature', bbox: '4.7,52.2,5.2,52.5', minQuality: '0.5' });
+    const query = parseDatasetQuery({
+      ...base,
+      metrics: 'temperature,humidity,temperature',
+      bbox: '4.7,52.2,5.2,52.5',
+      minQuality: '0.5',
+    });
     expect(query).toEqual({
       kind: 'weather',
       metrics: ['humidity', 'temperature'],

@@ -20,7 +20,11 @@ const good: ObservedTransaction = {
   memos: ['groundtruth:order:o1'],
 };
 
-function codeOf(observed: ObservedTransaction | undefined, required: 'processed' | 'confirmed' | 'finalized' = 'confirmed', now = 1_950_000): string {
+function codeOf(
+  observed: ObservedTransaction | undefined,
+  required: 'processed' | 'confirmed' | 'finalized' = 'confirmed',
+  now = 1_950_000,
+): string {
   try {
     checkPayment(expected, observed, required, now);
     return 'ACCEPTED';
@@ -32,7 +36,11 @@ function codeOf(observed: ObservedTransaction | undefined, required: 'processed'
 
 describe('checkPayment', () => {
   it('accepts an exact or larger payment with the memo, confirmed before expiry', () => {
-    expect(checkPayment(expected, good, 'confirmed', 1_950_000)).toEqual({ signature: 'sig1', amount: 5_000n, paidAt: 1_900_000 });
+    expect(checkPayment(expected, good, 'confirmed', 1_950_000)).toEqual({
+      signature: 'sig1',
+      amount: 5_000n,
+      paidAt: 1_900_000,
+    });
     const over = { ...good, credits: [...good.credits, { account: 'Treasury1111', mint: 'Mint1111', amount: 1n }] };
     expect(checkPayment(expected, over, 'confirmed', 1_950_000).amount).toBe(5_001n);
     expect(codeOf({ ...good, memos: ['other', expected.memo] })).toBe('ACCEPTED');
@@ -45,10 +53,16 @@ describe('checkPayment', () => {
     expect(codeOf({ ...good, commitment: 'confirmed' }, 'finalized')).toBe('TX_NOT_CONFIRMED');
     expect(codeOf({ ...good, memos: [] })).toBe('WRONG_MEMO');
     expect(codeOf({ ...good, memos: ['groundtruth:order:o2'] })).toBe('WRONG_MEMO');
-    expect(codeOf({ ...good, credits: [{ account: 'Elsewhere', mint: 'Mint1111', amount: 5_000n }] })).toBe('WRONG_DESTINATION');
+    expect(codeOf({ ...good, credits: [{ account: 'Elsewhere', mint: 'Mint1111', amount: 5_000n }] })).toBe(
+      'WRONG_DESTINATION',
+    );
     expect(codeOf({ ...good, credits: [] })).toBe('WRONG_DESTINATION');
-    expect(codeOf({ ...good, credits: [{ account: 'OtherAta', mint: 'OtherMint', amount: 5_000n }] })).toBe('WRONG_MINT');
-    expect(codeOf({ ...good, credits: [{ account: 'Treasury1111', mint: 'Mint1111', amount: 4_999n }] })).toBe('UNDERPAID');
+    expect(codeOf({ ...good, credits: [{ account: 'OtherAta', mint: 'OtherMint', amount: 5_000n }] })).toBe(
+      'WRONG_MINT',
+    );
+    expect(codeOf({ ...good, credits: [{ account: 'Treasury1111', mint: 'Mint1111', amount: 4_999n }] })).toBe(
+      'UNDERPAID',
+    );
     expect(codeOf({ ...good, blockTime: 2_000_001 })).toBe('QUOTE_EXPIRED');
   });
 

@@ -62,7 +62,11 @@ export function checkPayment(
     throw new MarketError('TX_FAILED', `the transaction failed on chain: ${observed.error}`, context);
   }
   if (COMMITMENTS.indexOf(observed.commitment) < COMMITMENTS.indexOf(required)) {
-    throw new MarketError('TX_NOT_CONFIRMED', `the transaction is ${observed.commitment}, ${required} is needed`, context);
+    throw new MarketError(
+      'TX_NOT_CONFIRMED',
+      `the transaction is ${observed.commitment}, ${required} is needed`,
+      context,
+    );
   }
   const paidAt = observed.blockTime ?? now;
   if (paidAt > expected.expiresAt) {
@@ -83,7 +87,11 @@ export function checkPayment(
     if (toTreasury.length > 0 || observed.credits.some((c) => c.mint !== expected.mint)) {
       throw new MarketError('WRONG_MINT', `the payment is not in the reward token ${expected.mint}`, context);
     }
-    throw new MarketError('WRONG_DESTINATION', `the transaction pays nothing into the treasury ${expected.treasury}`, context);
+    throw new MarketError(
+      'WRONG_DESTINATION',
+      `the transaction pays nothing into the treasury ${expected.treasury}`,
+      context,
+    );
   }
   const amount = rightMint.reduce((sum, c) => sum + c.amount, 0n);
   if (amount < expected.amount) {

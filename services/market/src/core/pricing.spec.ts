@@ -28,7 +28,7 @@ describe('pricing', () => {
     expect(priceOf(list, 1_000, 0.8)).toEqual({ unitPrice: 3n, multiplierBps: 22_500, amount: 6_750n });
     expect(priceOf(list, 1_001, 0.5).amount).toBe(4_505n); // 4504.5 rounds up
     expect(priceOf(list, 10, 0).amount).toBe(100n);
-    expect(priceOf({ ...list, unitPrice: 10n ** 12n }, 2 ** 40, 0.8).amount).toBe(2n ** 40n * 10n ** 12n * 9n / 4n);
+    expect(priceOf({ ...list, unitPrice: 10n ** 12n }, 2 ** 40, 0.8).amount).toBe((2n ** 40n * 10n ** 12n * 9n) / 4n);
     expect(() => priceOf(list, -1, 0)).toThrow(RangeError);
   });
 });
@@ -52,7 +52,12 @@ describe('revenue share', () => {
       { device: 'b', rows: 1, amount: 33n },
       { device: 'c', rows: 1, amount: 33n },
     ]);
-    expect(splitProRata(10n, [{ device: 'a', rows: 3 }, { device: 'b', rows: 1 }])).toEqual([
+    expect(
+      splitProRata(10n, [
+        { device: 'a', rows: 3 },
+        { device: 'b', rows: 1 },
+      ]),
+    ).toEqual([
       { device: 'a', rows: 3, amount: 8n },
       { device: 'b', rows: 1, amount: 2n },
     ]);
@@ -64,11 +69,14 @@ describe('revenue share', () => {
     fc.assert(
       fc.property(
         fc.bigInt({ min: 1n, max: 10n ** 15n }),
-        fc.uniqueArray(fc.record({ device: fc.string({ minLength: 1, maxLength: 4 }), rows: fc.nat({ max: 100_000 }) }), {
-          selector: (c) => c.device,
-          minLength: 1,
-          maxLength: 40,
-        }),
+        fc.uniqueArray(
+          fc.record({ device: fc.string({ minLength: 1, maxLength: 4 }), rows: fc.nat({ max: 100_000 }) }),
+          {
+            selector: (c) => c.device,
+            minLength: 1,
+            maxLength: 40,
+          },
+        ),
         (total, contributions) => {
           const parts = splitProRata(total, contributions);
           const rows = contributions.reduce((sum, c) => sum + BigInt(c.rows), 0n);

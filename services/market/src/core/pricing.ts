@@ -41,7 +41,11 @@ export function priceOf(list: PriceList, rows: number, minQuality: number): Pric
   const multiplierBps = qualityMultiplierBps(list.tiers, minQuality);
   const gross = BigInt(rows) * list.unitPrice * BigInt(multiplierBps);
   const amount = (gross + BPS - 1n) / BPS; // round up: the network never undercharges by rounding
-  return { unitPrice: list.unitPrice, multiplierBps, amount: amount < list.minimumAmount ? list.minimumAmount : amount };
+  return {
+    unitPrice: list.unitPrice,
+    multiplierBps,
+    amount: amount < list.minimumAmount ? list.minimumAmount : amount,
+  };
 }
 
 /**

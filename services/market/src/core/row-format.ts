@@ -50,8 +50,7 @@ function base64(text: string, column: string, nullable: boolean): string | null 
 export const normalizeProof = (batchRoot: string | null, proof: string | null): string | null =>
   batchRoot === null ? (proof === '' ? null : proof) : (proof ?? '');
 
-const csvField = (text: string): string =>
-  /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+const csvField = (text: string): string => (/[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text);
 
 const csvNumber = (value: number | null): string => (value === null ? '' : String(value));
 

@@ -20,8 +20,18 @@ const manifest: Omit<ExportManifest, 'network'> = {
   rows: 2,
   devices: 1,
   timeRange: { first: 1, last: 1 },
-  merkle: { algorithm: 'rfc9162-sha256', leaves: 'export-row-rfc8785', root: 'cd'.repeat(32), chunkSize: 1024, chunkRoots: ['cd'.repeat(32)] },
-  license: { id: 'CC-BY-4.0', name: 'Creative Commons Attribution 4.0', url: 'https://creativecommons.org/licenses/by/4.0/' },
+  merkle: {
+    algorithm: 'rfc9162-sha256',
+    leaves: 'export-row-rfc8785',
+    root: 'cd'.repeat(32),
+    chunkSize: 1024,
+    chunkRoots: ['cd'.repeat(32)],
+  },
+  license: {
+    id: 'CC-BY-4.0',
+    name: 'Creative Commons Attribution 4.0',
+    url: 'https://creativecommons.org/licenses/by/4.0/',
+  },
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 
@@ -82,7 +92,13 @@ describe('owner requests', () => {
   const owner = generateKeyPair();
   const signer = new TweetnaclSigner(owner);
   const now = 1_000_000;
-  const request: OwnerExportRequest = { device: 'dev', from: 1, to: 2, expiresAt: now + 60_000, nonce: 'ab'.repeat(16) };
+  const request: OwnerExportRequest = {
+    device: 'dev',
+    from: 1,
+    to: 2,
+    expiresAt: now + 60_000,
+    nonce: 'ab'.repeat(16),
+  };
   const sign = (r: OwnerExportRequest) => Buffer.from(signer.sign(ownerExportMessage(r))).toString('base64');
   const code = (r: OwnerExportRequest, sig: string, wallet: string = owner.deviceId) => {
     try {

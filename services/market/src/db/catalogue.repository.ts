@@ -37,7 +37,14 @@ export class CatalogueRepository {
     const sql = datasetSql(query, qualityClause);
     const location = sql.needsCellFilter ? `, ${sql.locLat} AS lat, ${sql.locLon} AS lon` : '';
     const group = sql.needsCellFilter ? 'GROUP BY 1, 5, 6' : 'GROUP BY 1';
-    const result = await this.pool.query<{ device_id: string; n: string; first: string; last: string; lat?: number; lon?: number }>(
+    const result = await this.pool.query<{
+      device_id: string;
+      n: string;
+      first: string;
+      last: string;
+      lat?: number;
+      lon?: number;
+    }>(
       `SELECT r.device_id, count(*)::int8 AS n, ${ms('min(r.ts)')} AS first, ${ms('max(r.ts)')} AS last${location} ` +
         `${sql.fromWhere} ${group}`,
     );
@@ -69,7 +76,12 @@ export class CatalogueRepository {
   async overview(): Promise<KindOverview[]> {
     return Promise.all(
       HARDWARE_KINDS.map(async (kind) => {
-        const { rows } = await this.pool.query<{ n: string; devices: number; first: string | null; last: string | null }>(
+        const { rows } = await this.pool.query<{
+          n: string;
+          devices: number;
+          first: string | null;
+          last: string | null;
+        }>(
           `SELECT count(*)::int8 AS n, count(DISTINCT device_id)::int AS devices, ${ms('min(ts)')} AS first, ` +
             `${ms('max(ts)')} AS last FROM readings_${kind}`,
         );

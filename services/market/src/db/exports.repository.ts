@@ -95,7 +95,10 @@ export class ExportsRepository {
   }
 
   async ofOrder(orderId: string): Promise<ExportRecord[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM market_exports WHERE order_id = $1 ORDER BY created_at', [orderId]);
+    const { rows } = await this.pool.query<Row>(
+      'SELECT * FROM market_exports WHERE order_id = $1 ORDER BY created_at',
+      [orderId],
+    );
     return rows.map(toRecord);
   }
 }

@@ -33,7 +33,11 @@ export interface RevenueShareRow {
  * Hook run inside the payment's transaction, after the shares are recorded: hands them to the rewards
  * ledger so they are paid with the next epoch. Its failure rolls the payment back.
  */
-export type RevenueShareSink = (client: pg.PoolClient, orderId: string, shares: readonly DeviceShare[]) => Promise<void>;
+export type RevenueShareSink = (
+  client: pg.PoolClient,
+  orderId: string,
+  shares: readonly DeviceShare[],
+) => Promise<void>;
 
 /** The source of a sale's credits in the rewards ledger. */
 export const saleCreditSource = (orderId: string): string => `sale:${orderId}`;
@@ -150,7 +154,10 @@ export class OrdersRepository {
           return false;
         }
         if (rows.some((r) => r.tx_signature === payment.signature)) {
-          throw new MarketError('TX_REUSED', 'this transaction already paid another order', { orderId, signature: payment.signature });
+          throw new MarketError('TX_REUSED', 'this transaction already paid another order', {
+            orderId,
+            signature: payment.signature,
+          });
         }
         throw new MarketError('ALREADY_PAID', 'the order is already paid by another transaction', { orderId });
       }

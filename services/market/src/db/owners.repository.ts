@@ -12,10 +12,11 @@ export class OwnersRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async device(device: string): Promise<DeviceOwnership | undefined> {
-    const { rows } = await this.pool.query<{ device_id: string; kind: DeviceOwnership['kind']; owner_wallet: string | null }>(
-      'SELECT device_id, kind, owner_wallet FROM devices WHERE device_id = $1',
-      [device],
-    );
+    const { rows } = await this.pool.query<{
+      device_id: string;
+      kind: DeviceOwnership['kind'];
+      owner_wallet: string | null;
+    }>('SELECT device_id, kind, owner_wallet FROM devices WHERE device_id = $1', [device]);
     const row = rows[0];
     return row === undefined ? undefined : { device: row.device_id, kind: row.kind, ownerWallet: row.owner_wallet };
   }

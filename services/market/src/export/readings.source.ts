@@ -63,7 +63,12 @@ export async function* streamDatasetRows(
         const fields = splitCopyLine(line);
         if (matches !== undefined) {
           const n = fields.length;
-          if (!matches(fields[n - 2] === null ? null : Number(fields[n - 2]), fields[n - 1] === null ? null : Number(fields[n - 1]))) {
+          if (
+            !matches(
+              fields[n - 2] === null ? null : Number(fields[n - 2]),
+              fields[n - 1] === null ? null : Number(fields[n - 1]),
+            )
+          ) {
             continue;
           }
         }

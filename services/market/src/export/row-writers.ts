@@ -102,7 +102,12 @@ class ParquetRowWriter implements RowWriter {
     private readonly rowGroupSize: number,
     kvMetadata: { key: string; value: string }[],
   ) {
-    this.writer = new ParquetWriter({ writer: new SinkByteWriter(sink), schema: parquetSchema(codec), kvMetadata, createdBy: 'groundtruth market' });
+    this.writer = new ParquetWriter({
+      writer: new SinkByteWriter(sink),
+      schema: parquetSchema(codec),
+      kvMetadata,
+      createdBy: 'groundtruth market',
+    });
     this.columns = codec.columns.map(() => []);
   }
 
@@ -159,7 +164,12 @@ export interface RowWriterOptions {
   readonly kvMetadata?: { key: string; value: string }[];
 }
 
-export function createRowWriter(format: ExportFormat, codec: RowCodec, sink: ByteSink, options: RowWriterOptions = {}): RowWriter {
+export function createRowWriter(
+  format: ExportFormat,
+  codec: RowCodec,
+  sink: ByteSink,
+  options: RowWriterOptions = {},
+): RowWriter {
   switch (format) {
     case 'csv':
       return new TextRowWriter(sink, (row) => csvLine(codec, row), csvHeader(codec));

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { CatalogueService } from '../catalogue.service.js';
 import { catalogueQuerySchema, errorBodySchema, quoteRequestSchema } from './market.schemas.js';
 
-const refused = (status: number, description: string) => ApiResponse({ status, description, standardSchema: errorBodySchema });
+const refused = (status: number, description: string) =>
+  ApiResponse({ status, description, standardSchema: errorBodySchema });
 
 /** The catalogue and quotes; each handler hands over to CatalogueService. */
 @ApiTags('datasets')

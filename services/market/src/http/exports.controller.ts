@@ -3,7 +3,8 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ExportsService } from '../exports.service.js';
 import { errorBodySchema, hexId } from './market.schemas.js';
 
-const refused = (status: number, description: string) => ApiResponse({ status, description, standardSchema: errorBodySchema });
+const refused = (status: number, description: string) =>
+  ApiResponse({ status, description, standardSchema: errorBodySchema });
 
 /** Export jobs: progress, the data file, the signed manifest. */
 @ApiTags('exports')
@@ -27,7 +28,9 @@ export class ExportsController {
   }
 
   @Get(':exportId/manifest.json')
-  @ApiOperation({ summary: 'manifest.json: query, counts, time range, Merkle root of the rows, license, network signature' })
+  @ApiOperation({
+    summary: 'manifest.json: query, counts, time range, Merkle root of the rows, license, network signature',
+  })
   @refused(404, 'EXPORT_NOT_FOUND')
   @refused(409, 'EXPORT_NOT_READY')
   manifest(@Param('exportId', { schema: hexId('export id') }) exportId: string) {

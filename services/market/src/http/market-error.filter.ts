@@ -15,7 +15,12 @@ type EdgeError = { code: string; message: string; status: number; details: Recor
 /** Turns what a handler, pipe or the body parser threw into a stable code and status. */
 export function toEdgeError(exception: unknown): EdgeError {
   if (exception instanceof MarketError) {
-    return { code: exception.code, message: exception.message, status: httpStatusOf(exception.code), details: { ...exception.context } };
+    return {
+      code: exception.code,
+      message: exception.message,
+      status: httpStatusOf(exception.code),
+      details: { ...exception.context },
+    };
   }
   const raw = exception as { type?: unknown; cause?: { type?: unknown } } | null;
   const type = raw?.type ?? raw?.cause?.type;

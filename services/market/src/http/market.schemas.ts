@@ -8,7 +8,11 @@ import { EXPORT_FORMATS } from '../core/manifest.js';
  * query is validated by the core's own parser (one definition of what a query is).
  */
 
-export const hexId = (what: string) => z.string().regex(/^[0-9a-f]{32}$/).describe(`${what}: 32 lowercase hex characters`);
+export const hexId = (what: string) =>
+  z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .describe(`${what}: 32 lowercase hex characters`);
 
 export const deviceIdSchema = z
   .string()
@@ -22,9 +26,11 @@ export const quoteRequestSchema = datasetQueryInput.describe(
 );
 
 /** The catalogue's query string: the dataset query without the kind (a path parameter). */
-export const catalogueQuerySchema = z.record(z.string(), z.unknown()).describe(
-  'metrics=a,b&bbox=minLon,minLat,maxLon,maxLat | cells=h3,h3&from=ISO|ms&to=ISO|ms&minQuality=0..1&excludeFlagged=true',
-);
+export const catalogueQuerySchema = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'metrics=a,b&bbox=minLon,minLat,maxLon,maxLat | cells=h3,h3&from=ISO|ms&to=ISO|ms&minQuality=0..1&excludeFlagged=true',
+  );
 
 export const paymentRequestSchema = z
   .object({

@@ -4,7 +4,8 @@ import { ExportsService } from '../exports.service.js';
 import { PaymentsService } from '../payments.service.js';
 import { errorBodySchema, exportRequestSchema, hexId, paymentRequestSchema } from './market.schemas.js';
 
-const refused = (status: number, description: string) => ApiResponse({ status, description, standardSchema: errorBodySchema });
+const refused = (status: number, description: string) =>
+  ApiResponse({ status, description, standardSchema: errorBodySchema });
 
 /** Orders: payment and exports; each handler hands over to a service. */
 @ApiTags('orders')
@@ -26,7 +27,8 @@ export class OrdersController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Submit the transaction that pays the order',
-    description: 'Verified on chain: mint, treasury token account, amount, memo, confirmation, before the quote expired.',
+    description:
+      'Verified on chain: mint, treasury token account, amount, memo, confirmation, before the quote expired.',
   })
   @refused(404, 'ORDER_NOT_FOUND, TX_NOT_FOUND')
   @refused(409, 'TX_REUSED, TX_NOT_CONFIRMED, ALREADY_PAID')
@@ -41,7 +43,9 @@ export class OrdersController {
 
   @Post(':orderId/exports')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start an export of a paid order (csv, jsonl or parquet); poll GET /exports/{id} for progress' })
+  @ApiOperation({
+    summary: 'Start an export of a paid order (csv, jsonl or parquet); poll GET /exports/{id} for progress',
+  })
   @refused(402, 'NOT_PAID')
   @refused(404, 'ORDER_NOT_FOUND')
   export(

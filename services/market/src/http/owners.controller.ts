@@ -3,7 +3,8 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { OwnersService, ownerDownloadSchema, type OwnerDownloadQuery } from '../owners.service.js';
 import { deviceIdSchema, errorBodySchema, walletSchema } from './market.schemas.js';
 
-const refused = (status: number, description: string) => ApiResponse({ status, description, standardSchema: errorBodySchema });
+const refused = (status: number, description: string) =>
+  ApiResponse({ status, description, standardSchema: errorBodySchema });
 
 /** What owners get: their own data for free, and what their devices earned from sales. */
 @ApiTags('owners')
@@ -36,7 +37,7 @@ export class OwnersController {
   }
 
   @Get('owners/:wallet/revenue')
-  @ApiOperation({ summary: "Sales shares of the devices a wallet owned when each sale was paid" })
+  @ApiOperation({ summary: 'Sales shares of the devices a wallet owned when each sale was paid' })
   ownerRevenue(@Param('wallet', { schema: walletSchema }) wallet: string) {
     return this.owners.revenueOfOwner(wallet);
   }

@@ -14,7 +14,11 @@ export class MarketValidationPipe extends StandardSchemaValidationPipe {
       exceptionFactory: (issues: Issues) => {
         const first = issues[0];
         const path = first === undefined ? '' : pathOf(first);
-        return new MarketError('BAD_QUERY', `${path || '(request)'}: ${first?.message ?? 'does not match the API schema'}`, { path });
+        return new MarketError(
+          'BAD_QUERY',
+          `${path || '(request)'}: ${first?.message ?? 'does not match the API schema'}`,
+          { path },
+        );
       },
     });
   }

@@ -8,11 +8,15 @@ import {
   type Signature,
 } from '@solana/kit';
 import { getTokenDecoder, TOKEN_PROGRAM_ADDRESS } from '@solana-program/token';
-import { isGatewayError, MEMO_PROGRAM_ADDRESS, type LandedTransaction, type SolanaGateway } from '@groundtruth/programs';
+import {
+  isGatewayError,
+  MEMO_PROGRAM_ADDRESS,
+  type LandedTransaction,
+  type SolanaGateway,
+} from '@groundtruth/programs';
 import { MarketError } from '../core/market-error.js';
 import type { ObservedCredit, ObservedTransaction } from '../core/payment-check.js';
 import { PaymentObserver } from './payment.observer.js';
-
 
 const TRANSFER = 3;
 const TRANSFER_CHECKED = 12;
@@ -36,7 +40,10 @@ export function decodePaymentTransaction(landed: LandedTransaction): DecodedTran
   } catch (error) {
     throw new MarketError('TX_UNREADABLE', `undecodable transaction (${(error as Error).message})`);
   }
-  if (!('instructions' in compiled) || ('addressTableLookups' in compiled && (compiled.addressTableLookups?.length ?? 0) > 0)) {
+  if (
+    !('instructions' in compiled) ||
+    ('addressTableLookups' in compiled && (compiled.addressTableLookups?.length ?? 0) > 0)
+  ) {
     throw new MarketError('TX_UNREADABLE', 'pay with a legacy or v0 transaction without address lookup tables');
   }
   const keys = compiled.staticAccounts;

@@ -51,7 +51,10 @@ async function* readCsv(path: string, codec: RowCodec): AsyncGenerator<ReadItem[
     if (header) {
       header = false;
       if (fields.join(',') !== codec.columns.join(',')) {
-        throw new MarketError('BAD_EXPORT_FILE', `the CSV header is not the manifest's columns (${codec.columns.join(',')})`);
+        throw new MarketError(
+          'BAD_EXPORT_FILE',
+          `the CSV header is not the manifest's columns (${codec.columns.join(',')})`,
+        );
       }
       continue;
     }
@@ -129,13 +132,21 @@ async function* readParquet(path: string, codec: RowCodec): AsyncGenerator<ReadI
   }
   const names = parquetSchema(metadata).children.map((child) => child.element.name);
   if (names.join(',') !== codec.columns.join(',')) {
-    throw new MarketError('BAD_EXPORT_FILE', `the Parquet columns are not the manifest's columns (${codec.columns.join(',')})`);
+    throw new MarketError(
+      'BAD_EXPORT_FILE',
+      `the Parquet columns are not the manifest's columns (${codec.columns.join(',')})`,
+    );
   }
   const total = Number(metadata.num_rows);
   for (let start = 0; start < total; start += BATCH * 10) {
     const end = Math.min(total, start + BATCH * 10);
-    const records = (await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: end })) as Record<string, unknown>[];
-    yield records.map((record, i) => attempt(start + i + 1, () => rowFromJson(codec, parquetRecordToJson(codec, record))));
+    const records = (await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: end })) as Record<
+      string,
+      unknown
+    >[];
+    yield records.map((record, i) =>
+      attempt(start + i + 1, () => rowFromJson(codec, parquetRecordToJson(codec, record))),
+    );
   }
 }
 

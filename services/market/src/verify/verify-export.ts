@@ -122,15 +122,24 @@ export async function verifyExport(path: string, options: VerifyExportOptions = 
   try {
     manifest = parseManifest(await readFile(located.manifestPath, 'utf8'));
   } catch (error) {
-    failures.push({ code: 'BAD_MANIFEST', detail: error instanceof MarketError ? error.message : `cannot read ${located.manifestPath}` });
+    failures.push({
+      code: 'BAD_MANIFEST',
+      detail: error instanceof MarketError ? error.message : `cannot read ${located.manifestPath}`,
+    });
     return report();
   }
   dataPath = located.dataPath ?? join(dirname(located.manifestPath), basename(manifest.file.name));
   if (options.networkKey !== undefined && manifest.network !== options.networkKey) {
-    failures.push({ code: 'NETWORK_KEY_MISMATCH', detail: `the manifest is signed by ${manifest.network}, not ${options.networkKey}` });
+    failures.push({
+      code: 'NETWORK_KEY_MISMATCH',
+      detail: `the manifest is signed by ${manifest.network}, not ${options.networkKey}`,
+    });
   }
   if (!verifyManifestSignature(manifest)) {
-    failures.push({ code: 'BAD_NETWORK_SIGNATURE', detail: 'the manifest signature does not verify against its network key' });
+    failures.push({
+      code: 'BAD_NETWORK_SIGNATURE',
+      detail: 'the manifest signature does not verify against its network key',
+    });
   }
   const kind = manifest.query.kind;
   if (!isHardwareKind(kind)) {
@@ -203,16 +212,23 @@ export async function verifyExport(path: string, options: VerifyExportOptions = 
     await Promise.all(inflight);
   } catch (error) {
     await Promise.allSettled(inflight);
-    const detail = error instanceof MarketError ? error.message : `cannot read ${dataPath}: ${(error as Error).message}`;
+    const detail =
+      error instanceof MarketError ? error.message : `cannot read ${dataPath}: ${(error as Error).message}`;
     failures.push({ code: 'BAD_EXPORT_FILE', detail });
     return report();
   }
   if (rows !== manifest.rows) {
-    failures.push({ code: 'COUNT_MISMATCH', detail: `the file holds ${rows} rows, the manifest says ${manifest.rows}` });
+    failures.push({
+      code: 'COUNT_MISMATCH',
+      detail: `the file holds ${rows} rows, the manifest says ${manifest.rows}`,
+    });
   }
   const { root, chunkRoots } = tree.finish();
   if (root !== manifest.merkle.root) {
-    failures.push({ code: 'MANIFEST_ROOT_MISMATCH', detail: `the rows hash to ${root}, the manifest says ${manifest.merkle.root}` });
+    failures.push({
+      code: 'MANIFEST_ROOT_MISMATCH',
+      detail: `the rows hash to ${root}, the manifest says ${manifest.merkle.root}`,
+    });
     const unit = manifest.format === 'parquet' ? 'rows' : 'lines';
     let named = 0;
     for (let i = 0; i < Math.max(chunkRoots.length, manifest.merkle.chunkRoots.length); i++) {
@@ -223,7 +239,8 @@ export async function verifyExport(path: string, options: VerifyExportOptions = 
         break;
       }
       const first = i * tree.chunkSize + 1;
-      const span = chunkLines[i] === undefined ? 'missing from the file' : `${unit} ${chunkLines[i]![0]}–${chunkLines[i]![1]}`;
+      const span =
+        chunkLines[i] === undefined ? 'missing from the file' : `${unit} ${chunkLines[i]![0]}–${chunkLines[i]![1]}`;
       failures.push({
         code: 'CHUNK_MISMATCH',
         detail: `rows ${first}–${first + tree.chunkSize - 1} (${span}) differ from what the manifest signed`,
@@ -232,7 +249,10 @@ export async function verifyExport(path: string, options: VerifyExportOptions = 
   }
   const sha256 = await digest;
   if (sha256 !== manifest.file.sha256) {
-    failures.push({ code: 'FILE_DIGEST_MISMATCH', detail: `the file's SHA-256 is ${sha256}, the manifest says ${manifest.file.sha256}` });
+    failures.push({
+      code: 'FILE_DIGEST_MISMATCH',
+      detail: `the file's SHA-256 is ${sha256}, the manifest says ${manifest.file.sha256}`,
+    });
   }
   return report();
 }

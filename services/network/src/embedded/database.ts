@@ -16,7 +16,10 @@ export interface EmbeddedDatabase {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedDatabase(dataDir: string, options: { port?: number } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  options: { port?: number } = {},
+): Promise<EmbeddedDatabase> {
   const dir = `${dataDir}/pg`;
   mkdirSync(dir, { recursive: true });
   const db = await PGlite.create(dir);

@@ -15,7 +15,10 @@ import type { PayoutChain } from './payout.service.js';
  * Builds the payout chain from the configuration: the deployment file names the mint and its authority, the
  * keypair files provide the keys this runner holds, and the chain is checked to agree before anything is paid.
  */
-export async function payoutChainFromConfig(config: RewardsConfig['chain'], gateway?: SolanaGateway): Promise<PayoutChain> {
+export async function payoutChainFromConfig(
+  config: RewardsConfig['chain'],
+  gateway?: SolanaGateway,
+): Promise<PayoutChain> {
   if (!config.deploymentFile) {
     throw new RewardsError('BAD_PARAMS', 'REWARDS_DEPLOYMENT_FILE is required to pay rewards');
   }
@@ -46,7 +49,8 @@ export async function payoutChainFromConfig(config: RewardsConfig['chain'], gate
   } else {
     throw new RewardsError('BAD_PARAMS', 'with a multisig authority set REWARDS_PAYER_KEYPAIR');
   }
-  const chainGateway = gateway ?? (config.rpcUrl ? new RpcGateway({ url: config.rpcUrl, commitment: config.commitment }) : undefined);
+  const chainGateway =
+    gateway ?? (config.rpcUrl ? new RpcGateway({ url: config.rpcUrl, commitment: config.commitment }) : undefined);
   if (!chainGateway) {
     throw new RewardsError('BAD_PARAMS', 'set SOLANA_RPC_URL (or pass a gateway from the embedding process)');
   }

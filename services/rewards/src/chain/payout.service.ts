@@ -108,7 +108,12 @@ export class PayoutService {
     }
     await epochs.markPaid(db, epoch);
     this.deps.metrics.payoutSeconds.observe((performance.now() - started) / 1000);
-    this.deps.logger.info('rewards_epoch_paid', { epoch, parts: header.parts, wallets: header.wallets, total: header.payoutTotal });
+    this.deps.logger.info('rewards_epoch_paid', {
+      epoch,
+      parts: header.parts,
+      wallets: header.wallets,
+      total: header.payoutTotal,
+    });
     return { epoch, status: 'paid', confirmedParts: confirmed, remainingParts: 0 };
   }
 
@@ -125,7 +130,11 @@ export class PayoutService {
   }
 
   /** One pass over a window of parts; `progressed` = something was confirmed or sent successfully. */
-  private async step(epoch: number, root: string, batch: LivePart[]): Promise<{ progressed: boolean; confirmed: number }> {
+  private async step(
+    epoch: number,
+    root: string,
+    batch: LivePart[],
+  ): Promise<{ progressed: boolean; confirmed: number }> {
     const { gateway } = this.deps.chain;
     const { db, payouts, metrics, options } = this.deps;
     let height: bigint;
@@ -148,13 +157,19 @@ export class PayoutService {
     const toSend: LivePart[] = [];
     for (const p of batch) {
       const status = statusOf.get(p.part) ?? null;
-      const view = { status: status && { err: status.err, final: meetsCommitment(status, options.commitment) }, blockHeight: height };
+      const view = {
+        status: status && { err: status.err, final: meetsCommitment(status, options.commitment) },
+        blockHeight: height,
+      };
       switch (decidePayoutAction(p, view)) {
         case 'confirm':
           confirms.push({ part: p.part, slot: status!.slot });
           break;
         case 'sign':
-          toSign.push({ p, why: p.signature === null ? 'signed' : status?.err ? 'resigned_failed' : 'resigned_expired' });
+          toSign.push({
+            p,
+            why: p.signature === null ? 'signed' : status?.err ? 'resigned_failed' : 'resigned_expired',
+          });
           break;
         case 'rebroadcast':
           if (this.due(epoch, p.part)) {
@@ -197,11 +212,17 @@ export class PayoutService {
       } catch (error) {
         this.gatewayFailed('sendTransaction', error);
         p.errors += 1;
-        this.nextAttempt.set(`${epoch}/${p.part}`, this.deps.now() + backoffMs(p.errors, options.retryBaseMs, options.retryMaxMs));
+        this.nextAttempt.set(
+          `${epoch}/${p.part}`,
+          this.deps.now() + backoffMs(p.errors, options.retryBaseMs, options.retryMaxMs),
+        );
         results.push({ part: p.part, error: (error as Error).message.slice(0, 500) });
       }
     }
-    await this.deps.hooks?.afterSend?.(epoch, toSend.map((p) => p.part));
+    await this.deps.hooks?.afterSend?.(
+      epoch,
+      toSend.map((p) => p.part),
+    );
     await db.transaction((tx) => payouts.recordSends(tx, epoch, results));
     return { progressed: confirms.length > 0 || results.some((r) => r.error === null), confirmed: confirms.length };
   }
@@ -233,22 +254,43 @@ export class PayoutService {
       signed.push({
         p,
         why,
-        s: { part: p.part, signature: tx.signature, blockhash: tx.blockhash, lastValidBlockHeight: tx.lastValidBlockHeight, wire: tx.wire },
+        s: {
+          part: p.part,
+          signature: tx.signature,
+          blockhash: tx.blockhash,
+          lastValidBlockHeight: tx.lastValidBlockHeight,
+          wire: tx.wire,
+        },
       });
     }
     if (signed.length === 0) {
       return [];
     }
-    await db.transaction((tx) => payouts.recordSigned(tx, epoch, signed.map((x) => x.s)));
+    await db.transaction((tx) =>
+      payouts.recordSigned(
+        tx,
+        epoch,
+        signed.map((x) => x.s),
+      ),
+    );
     for (const { p, s, why } of signed) {
       metrics.payoutTxs.inc({ outcome: why });
       if (p.signature !== null) {
         p.priorSignatures = [...p.priorSignatures, p.signature];
       }
-      Object.assign(p, { state: 'signed', signature: s.signature, blockhash: s.blockhash, lastValidBlockHeight: s.lastValidBlockHeight, wire: s.wire });
+      Object.assign(p, {
+        state: 'signed',
+        signature: s.signature,
+        blockhash: s.blockhash,
+        lastValidBlockHeight: s.lastValidBlockHeight,
+        wire: s.wire,
+      });
       p.signings += 1;
     }
-    await this.deps.hooks?.afterSign?.(epoch, signed.map((x) => x.p.part));
+    await this.deps.hooks?.afterSign?.(
+      epoch,
+      signed.map((x) => x.p.part),
+    );
     return signed.map((x) => x.p);
   }
 }

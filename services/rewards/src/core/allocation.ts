@@ -109,7 +109,10 @@ export function allocateEmission(
     const earning = candidates
       .filter((c) => c.device.kind === kind && c.reason === null)
       .sort((a, b) => (a.device.device < b.device.device ? -1 : 1));
-    const amounts = apportion(pools[kind], earning.map((c) => c.weight));
+    const amounts = apportion(
+      pools[kind],
+      earning.map((c) => c.weight),
+    );
     earning.forEach((c, i) => {
       outcomes.push(outcome(c, amounts[i]!, isUsableWallet(c.device.owner) ? 'rewarded' : 'held_no_wallet'));
     });

@@ -62,7 +62,12 @@ describe('allocateEmission', () => {
     const meter = device(30, { ...here, kind: 'energy' });
     const scores = [...stations.map(({ d, q }) => score(d, q)), score(meter, 0.7)];
 
-    const outcomes = allocateEmission(testParams, { ...pools, energy: 10n }, [...stations.map((s) => s.d), meter], scores);
+    const outcomes = allocateEmission(
+      testParams,
+      { ...pools, energy: 10n },
+      [...stations.map((s) => s.d), meter],
+      scores,
+    );
 
     const rewarded = outcomes.filter((o) => o.reason === 'rewarded' && o.kind === 'weather').map((o) => o.device);
     expect(rewarded.sort()).toEqual([stations[1]!.d.device, stations[3]!.d.device].sort());
@@ -75,7 +80,12 @@ describe('allocateEmission', () => {
   it('weights by quality × location × hardware-class multiplier', () => {
     const basic = device(40);
     const pro = device(41, { model: 'WS-PRO' });
-    const outcomes = allocateEmission(testParams, { ...pools, weather: 3_000n }, [basic, pro], [score(basic, 0.8, 0.5), score(pro, 0.8)]);
+    const outcomes = allocateEmission(
+      testParams,
+      { ...pools, weather: 3_000n },
+      [basic, pro],
+      [score(basic, 0.8, 0.5), score(pro, 0.8)],
+    );
     expect(deviceWeight(0.8, 0.5, 1) * 4n).toBe(deviceWeight(0.8, 1, 2));
     expect(outcomes.map((o) => o.amount)).toEqual(basic.device < pro.device ? [600n, 2_400n] : [2_400n, 600n]);
   });
@@ -143,7 +153,13 @@ describe('computeEpoch', () => {
     const proofs = proofsForDevice(manifest, a.device);
     expect(proofs.map((p) => p.leaf.source).sort()).toEqual(['emission', 'sale:ord-1']);
     for (const p of proofs) {
-      const ok = verifyInclusionProof(Buffer.from(p.leafHash, 'hex'), p.index, manifest.leaves.length, p.proof.map((x) => Buffer.from(x, 'hex')), Buffer.from(manifest.root, 'hex'));
+      const ok = verifyInclusionProof(
+        Buffer.from(p.leafHash, 'hex'),
+        p.index,
+        manifest.leaves.length,
+        p.proof.map((x) => Buffer.from(x, 'hex')),
+        Buffer.from(manifest.root, 'hex'),
+      );
       expect(ok).toBe(true);
     }
     expect(manifestFromTexts(7, manifest.texts).root).toBe(manifest.root);
@@ -157,10 +173,12 @@ describe('computeEpoch', () => {
     expect(empty.manifest.root).toBe(EMPTY_ROOT);
     expect(empty.payouts).toEqual([]);
     expect(isPayableCredit({ id: 'x', device: null, wallet: 'nope', amount: 1n, source: 'sale:1' })).toBe(false);
-    expect(isPayableCredit({ id: 'x', device: a.device, wallet: null, amount: 1n, source: 'held:1:emission' })).toBe(false);
-    expect(isPayableCredit({ id: 'x', device: a.device, wallet: null, amount: 0n, source: 'sale:1' })).toBe(false);
-    expect(() => computeEpoch({ ...inputs, credits: [{ id: 'x', device: null, wallet: 'nope', amount: 1n, source: 'sale:1' }] })).toThrow(
-      /BAD_PARAMS/,
+    expect(isPayableCredit({ id: 'x', device: a.device, wallet: null, amount: 1n, source: 'held:1:emission' })).toBe(
+      false,
     );
+    expect(isPayableCredit({ id: 'x', device: a.device, wallet: null, amount: 0n, source: 'sale:1' })).toBe(false);
+    expect(() =>
+      computeEpoch({ ...inputs, credits: [{ id: 'x', device: null, wallet: 'nope', amount: 1n, source: 'sale:1' }] }),
+    ).toThrow(/BAD_PARAMS/);
   });
 });

@@ -101,7 +101,14 @@ function owedLeaf(
   } else {
     owner = device?.owner ?? null;
     const active = device?.status === 'active';
-    reason = !active && device ? 'held_suspended' : !isUsableWallet(owner) ? 'held_no_wallet' : released ? 'released' : 'rewarded';
+    reason =
+      !active && device
+        ? 'held_suspended'
+        : !isUsableWallet(owner)
+          ? 'held_no_wallet'
+          : released
+            ? 'released'
+            : 'rewarded';
   }
   return {
     v: 1,
@@ -142,7 +149,9 @@ export function computeEpoch(inputs: EpochInputs): EpochResult {
   for (const hold of inputs.openHolds) {
     const device = devices.get(hold.device);
     if (device?.status === 'active' && isUsableWallet(device.owner)) {
-      leaves.push(owedLeaf(epoch, params, device, hold.device, null, `held:${hold.epoch}:${hold.source}`, hold.amount, true));
+      leaves.push(
+        owedLeaf(epoch, params, device, hold.device, null, `held:${hold.epoch}:${hold.source}`, hold.amount, true),
+      );
       releasedHolds.push(hold);
     }
   }
@@ -193,4 +202,3 @@ export function reasonCounts(outcomes: readonly DeviceOutcome[]): Record<string,
   }
   return counts;
 }
-

@@ -27,7 +27,10 @@ export function emissionForEpoch(schedule: EmissionSchedule, epoch: number): big
 }
 
 /** Each hardware kind's pool: the emission split by the integer weights, summing exactly to the emission. */
-export function poolsByKind(emission: bigint, split: Readonly<Record<HardwareKind, number>>): Record<HardwareKind, bigint> {
+export function poolsByKind(
+  emission: bigint,
+  split: Readonly<Record<HardwareKind, number>>,
+): Record<HardwareKind, bigint> {
   const parts = apportion(
     emission,
     HARDWARE_KINDS.map((kind) => BigInt(split[kind])),

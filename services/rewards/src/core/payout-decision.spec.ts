@@ -18,7 +18,9 @@ describe('decidePayoutAction (exactly-once)', () => {
   it('confirms a final success, waits for a landed one, re-signs a landed failure', () => {
     expect(decidePayoutAction(signed, { status: { err: null, final: true }, blockHeight: 500n })).toBe('confirm');
     expect(decidePayoutAction(signed, { status: { err: null, final: false }, blockHeight: 500n })).toBe('wait');
-    expect(decidePayoutAction(signed, { status: { err: 'InstructionError', final: true }, blockHeight: 50n })).toBe('sign');
+    expect(decidePayoutAction(signed, { status: { err: 'InstructionError', final: true }, blockHeight: 50n })).toBe(
+      'sign',
+    );
     expect(decidePayoutAction(signed, null)).toBe('wait');
   });
 

@@ -106,9 +106,10 @@ export class EpochsRepository {
   }
 
   async markPaid(q: Queryable, epoch: number): Promise<void> {
-    await q.query(`UPDATE reward_epochs SET payout_state = 'paid', paid_at = now() WHERE epoch = $1 AND payout_state = 'pending'`, [
-      epoch,
-    ]);
+    await q.query(
+      `UPDATE reward_epochs SET payout_state = 'paid', paid_at = now() WHERE epoch = $1 AND payout_state = 'pending'`,
+      [epoch],
+    );
   }
 
   /** Stores a computed epoch: header, inputs snapshot and leaves (in the caller's transaction). */
@@ -126,18 +127,28 @@ export class EpochsRepository {
          rewarded, held, released, credited, payout_total, wallets, parts)
        VALUES ($1, to_timestamp($2 / 1000.0), to_timestamp($3 / 1000.0), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [
-        result.epoch, window.startsAt, window.endsAt, params.algorithmVersion, JSON.stringify(paramsToJson(params)),
-        t.emission.toString(), result.manifest.root, result.manifest.texts.length, t.rewarded.toString(), t.held.toString(),
-        t.released.toString(), t.credited.toString(), t.payout.toString(), result.payouts.length, parts,
+        result.epoch,
+        window.startsAt,
+        window.endsAt,
+        params.algorithmVersion,
+        JSON.stringify(paramsToJson(params)),
+        t.emission.toString(),
+        result.manifest.root,
+        result.manifest.texts.length,
+        t.rewarded.toString(),
+        t.held.toString(),
+        t.released.toString(),
+        t.credited.toString(),
+        t.payout.toString(),
+        result.payouts.length,
+        parts,
       ],
     );
     const scores = new Map(inputs.scores.map((s) => [s.device, s]));
     const cells = new Map(result.outcomes.map((o) => [o.device, o.cell]));
     const rows = [
       ...inputs.devices.map((d) => ({ d, s: scores.get(d.device) ?? null })),
-      ...inputs.scores
-        .filter((s) => !inputs.devices.some((d) => d.device === s.device))
-        .map((s) => ({ d: null, s })),
+      ...inputs.scores.filter((s) => !inputs.devices.some((d) => d.device === s.device)).map((s) => ({ d: null, s })),
     ];
     await q.query(
       `INSERT INTO reward_epoch_devices (epoch, device_id, kind, model, owner_wallet, status, lat, lon, quality,
@@ -179,7 +190,9 @@ export class EpochsRepository {
 
   /** Leaf texts in tree order (exactly as hashed). */
   async leafTexts(q: Queryable, epoch: number): Promise<string[]> {
-    const { rows } = await q.query<{ leaf: string }>(`SELECT leaf FROM reward_leaves WHERE epoch = $1 ORDER BY idx`, [epoch]);
+    const { rows } = await q.query<{ leaf: string }>(`SELECT leaf FROM reward_leaves WHERE epoch = $1 ORDER BY idx`, [
+      epoch,
+    ]);
     return rows.map((r) => r.leaf);
   }
 

@@ -98,7 +98,10 @@ export class InputsRepository {
 
   async claimCredits(q: Queryable, epoch: number, ids: readonly string[]): Promise<void> {
     if (ids.length > 0) {
-      await q.query(`UPDATE reward_credits SET epoch = $1, claimed_at = now() WHERE id = ANY($2::bigint[])`, [epoch, ids]);
+      await q.query(`UPDATE reward_credits SET epoch = $1, claimed_at = now() WHERE id = ANY($2::bigint[])`, [
+        epoch,
+        ids,
+      ]);
     }
   }
 

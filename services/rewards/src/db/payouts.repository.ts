@@ -116,11 +116,23 @@ export class PayoutsRepository {
   }
 
   async ledger(q: Queryable, epoch: number): Promise<LedgerRow[]> {
-    const { rows } = await q.query<{ wallet: string; amount: string; part: number; state: PartState; signature: string | null }>(
-      `SELECT wallet, amount::text, part, state, signature FROM reward_payouts WHERE epoch = $1 ORDER BY wallet`,
-      [epoch],
-    );
-    return rows.map((r) => ({ epoch, wallet: r.wallet, amount: toBigInt(r.amount), part: r.part, state: r.state, signature: r.signature }));
+    const { rows } = await q.query<{
+      wallet: string;
+      amount: string;
+      part: number;
+      state: PartState;
+      signature: string | null;
+    }>(`SELECT wallet, amount::text, part, state, signature FROM reward_payouts WHERE epoch = $1 ORDER BY wallet`, [
+      epoch,
+    ]);
+    return rows.map((r) => ({
+      epoch,
+      wallet: r.wallet,
+      amount: toBigInt(r.amount),
+      part: r.part,
+      state: r.state,
+      signature: r.signature,
+    }));
   }
 
   /**
@@ -153,7 +165,11 @@ export class PayoutsRepository {
     );
   }
 
-  async markConfirmed(q: Queryable, epoch: number, confirmed: readonly { part: number; slot: bigint }[]): Promise<void> {
+  async markConfirmed(
+    q: Queryable,
+    epoch: number,
+    confirmed: readonly { part: number; slot: bigint }[],
+  ): Promise<void> {
     if (confirmed.length === 0) {
       return;
     }
@@ -163,10 +179,10 @@ export class PayoutsRepository {
        FROM unnest($2::int[], $3::bigint[]) AS u(part, slot) WHERE t.epoch = $1 AND t.part = u.part`,
       [epoch, parts, confirmed.map((c) => c.slot.toString())],
     );
-    await q.query(`UPDATE reward_payouts SET state = 'confirmed', updated_at = now() WHERE epoch = $1 AND part = ANY($2::int[])`, [
-      epoch,
-      parts,
-    ]);
+    await q.query(
+      `UPDATE reward_payouts SET state = 'confirmed', updated_at = now() WHERE epoch = $1 AND part = ANY($2::int[])`,
+      [epoch, parts],
+    );
   }
 
   /** Counts sends and send errors (with the last error's text) per part. */
@@ -188,7 +204,9 @@ export class PayoutsRepository {
 
   /** Ledger rows per state, for the `gt_rewards_payouts` gauge. */
   async stateCounts(q: Queryable): Promise<Record<PartState, number>> {
-    const { rows } = await q.query<{ state: PartState; n: string }>(`SELECT state, count(*)::text AS n FROM reward_payouts GROUP BY state`);
+    const { rows } = await q.query<{ state: PartState; n: string }>(
+      `SELECT state, count(*)::text AS n FROM reward_payouts GROUP BY state`,
+    );
     const counts: Record<PartState, number> = { pending: 0, signed: 0, confirmed: 0 };
     for (const r of rows) {
       counts[r.state] = Number(r.n);

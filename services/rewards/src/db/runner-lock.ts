@@ -21,7 +21,9 @@ export async function withRunnerLock<T>(pool: pg.Pool, work: () => Promise<T>): 
     return { value: await work() };
   } finally {
     if (locked) {
-      await client.query('SELECT pg_advisory_unlock($1::bigint)', [REWARDS_RUNNER_LOCK_KEY.toString()]).catch(() => undefined);
+      await client
+        .query('SELECT pg_advisory_unlock($1::bigint)', [REWARDS_RUNNER_LOCK_KEY.toString()])
+        .catch(() => undefined);
     }
     client.release();
   }

@@ -66,7 +66,11 @@ export class EpochCloser {
       const result = computeEpoch({ epoch, params, devices, scores, credits, openHolds });
       const parts = planPayoutParts(result.payouts, this.deps.walletsPerTransaction);
       await this.deps.epochs.insert(tx, window, params, result, { devices, scores }, parts.length);
-      await this.deps.inputs.claimCredits(tx, epoch, credits.map((c) => c.id));
+      await this.deps.inputs.claimCredits(
+        tx,
+        epoch,
+        credits.map((c) => c.id),
+      );
       await this.deps.inputs.insertHolds(tx, result.newHolds);
       await this.deps.inputs.releaseHolds(tx, epoch, result.releasedHolds);
       await this.deps.payouts.insertPlan(tx, epoch, parts);

@@ -70,18 +70,26 @@ export class EpochsQueryService {
     };
   }
 
-  async manifest(epoch: number): Promise<{ header: ReturnType<typeof EpochsQueryService.header>; leaves: RewardLeaf[] }> {
+  async manifest(
+    epoch: number,
+  ): Promise<{ header: ReturnType<typeof EpochsQueryService.header>; leaves: RewardLeaf[] }> {
     const e = await this.closed(epoch);
     const texts = await this.epochs.leafTexts(this.db, epoch);
     return { header: EpochsQueryService.header(e), leaves: texts.map((t) => JSON.parse(t) as RewardLeaf) };
   }
 
-  async proof(epoch: number, device: string): Promise<{ epoch: number; root: string; leafCount: number; proofs: LeafProof[] }> {
+  async proof(
+    epoch: number,
+    device: string,
+  ): Promise<{ epoch: number; root: string; leafCount: number; proofs: LeafProof[] }> {
     const e = await this.closed(epoch);
     const manifest = manifestFromTexts(epoch, await this.epochs.leafTexts(this.db, epoch));
     const proofs = proofsForDevice(manifest, device);
     if (proofs.length === 0) {
-      throw new RewardsError('DEVICE_NOT_IN_EPOCH', `device ${device} has no leaf in epoch ${epoch}`, { epoch, device });
+      throw new RewardsError('DEVICE_NOT_IN_EPOCH', `device ${device} has no leaf in epoch ${epoch}`, {
+        epoch,
+        device,
+      });
     }
     return { epoch, root: e.root, leafCount: manifest.texts.length, proofs };
   }
@@ -89,6 +97,15 @@ export class EpochsQueryService {
   async ledger(epoch: number) {
     await this.closed(epoch);
     const rows = await this.payouts.ledger(this.db, epoch);
-    return { epoch, payouts: rows.map((r) => ({ wallet: r.wallet, amount: r.amount.toString(), part: r.part, state: r.state, signature: r.signature })) };
+    return {
+      epoch,
+      payouts: rows.map((r) => ({
+        wallet: r.wallet,
+        amount: r.amount.toString(),
+        part: r.part,
+        state: r.state,
+        signature: r.signature,
+      })),
+    };
   }
 }

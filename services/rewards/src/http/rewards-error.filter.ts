@@ -27,7 +27,9 @@ export class RewardsErrorFilter implements ExceptionFilter {
     }
     if (error instanceof HttpException) {
       const status = error.getStatus();
-      response.status(status).json({ error: { code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message } });
+      response
+        .status(status)
+        .json({ error: { code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message } });
       return;
     }
     this.logger.error('rewards_http_error', { error });

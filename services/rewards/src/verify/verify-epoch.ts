@@ -6,7 +6,8 @@ import type { EpochScore } from '../core/types.js';
 import type { EpochDataSource } from './epoch-data.js';
 
 export interface VerifyCheck {
-  readonly name: 'inputs' | 'scores' | 'manifest_root' | 'recompute' | 'ledger' | 'chain_memo' | 'chain_mints' | 'no_double_mint';
+  readonly name:
+    'inputs' | 'scores' | 'manifest_root' | 'recompute' | 'ledger' | 'chain_memo' | 'chain_mints' | 'no_double_mint';
   readonly status: 'pass' | 'fail' | 'skipped';
   readonly detail: string;
 }
@@ -56,7 +57,11 @@ export async function verifyEpoch(epoch: number, deps: VerifyDeps): Promise<Veri
     checks.push(
       problems === null
         ? { name, status: 'skipped', detail }
-        : { name, status: problems.length === 0 ? 'pass' : 'fail', detail: problems.length === 0 ? detail : list(problems) },
+        : {
+            name,
+            status: problems.length === 0 ? 'pass' : 'fail',
+            detail: problems.length === 0 ? detail : list(problems),
+          },
     );
   };
   let record;
@@ -66,23 +71,37 @@ export async function verifyEpoch(epoch: number, deps: VerifyDeps): Promise<Veri
     add('inputs', [(error as Error).message], '');
     return { epoch, ok: false, root: '', checks };
   }
-  add('inputs', [], `${record.devices.length} devices, ${record.scores.length} scores, ${record.credits.length} credits, ${record.openHolds.length} open holds`);
+  add(
+    'inputs',
+    [],
+    `${record.devices.length} devices, ${record.scores.length} scores, ${record.credits.length} credits, ${record.openHolds.length} open holds`,
+  );
 
   if (deps.recomputeScores) {
-    add('scores', compareScores(record.scores, await deps.recomputeScores(epoch)), 'scores recomputed by the scoring service match those used');
+    add(
+      'scores',
+      compareScores(record.scores, await deps.recomputeScores(epoch)),
+      'scores recomputed by the scoring service match those used',
+    );
   } else {
     add('scores', null, 'no score recomputation available; the scores stored with the epoch are used');
   }
 
   const stored = manifestFromTexts(epoch, record.leaves);
-  add('manifest_root', stored.root === record.root ? [] : [`stored leaves hash to ${stored.root}, epoch root is ${record.root}`], `root ${record.root}`);
+  add(
+    'manifest_root',
+    stored.root === record.root ? [] : [`stored leaves hash to ${stored.root}, epoch root is ${record.root}`],
+    `root ${record.root}`,
+  );
 
   const result = computeEpoch({ ...record, epoch });
   const leafDiffs: string[] = [];
   const n = Math.max(result.manifest.texts.length, record.leaves.length);
   for (let i = 0; i < n; i++) {
     if (result.manifest.texts[i] !== record.leaves[i]) {
-      leafDiffs.push(`leaf ${i}: computed ${result.manifest.texts[i] ?? '(none)'} stored ${record.leaves[i] ?? '(none)'}`);
+      leafDiffs.push(
+        `leaf ${i}: computed ${result.manifest.texts[i] ?? '(none)'} stored ${record.leaves[i] ?? '(none)'}`,
+      );
     }
   }
   if (result.manifest.root !== record.root) {
@@ -131,19 +150,31 @@ async function checkChain(
     }
     const landed = await gateway.getTransaction(tx.signature as Signature);
     if (!landed || landed.err !== null) {
-      memoProblems.push(`part ${tx.part}: transaction ${tx.signature} ${landed ? `failed (${landed.err})` : 'not found on chain'}`);
+      memoProblems.push(
+        `part ${tx.part}: transaction ${tx.signature} ${landed ? `failed (${landed.err})` : 'not found on chain'}`,
+      );
       continue;
     }
     const inspected = inspectPayoutTransaction(landed.wire);
     const memos = inspected.memos.map(parsePayoutMemo);
     const memo = memos.find((m) => m !== undefined);
-    if (!memo || memo.epoch !== record.epoch || memo.root !== root || memo.part !== tx.part || memo.parts !== tx.parts) {
-      memoProblems.push(`part ${tx.part}: memo ${JSON.stringify(inspected.memos)} ≠ gt:epoch:${record.epoch}:${root}:${tx.part}/${tx.parts}`);
+    if (
+      !memo ||
+      memo.epoch !== record.epoch ||
+      memo.root !== root ||
+      memo.part !== tx.part ||
+      memo.parts !== tx.parts
+    ) {
+      memoProblems.push(
+        `part ${tx.part}: memo ${JSON.stringify(inspected.memos)} ≠ gt:epoch:${record.epoch}:${root}:${tx.part}/${tx.parts}`,
+      );
     }
     for (const m of inspected.mints) {
       const owner = inspected.ataOwners.get(m.tokenAccount);
       if (m.mint !== mint || owner === undefined) {
-        mintProblems.push(`part ${tx.part}: mint of ${m.amount} to ${m.tokenAccount} (mint ${m.mint}) is not a payout of this token`);
+        mintProblems.push(
+          `part ${tx.part}: mint of ${m.amount} to ${m.tokenAccount} (mint ${m.mint}) is not a payout of this token`,
+        );
         continue;
       }
       minted.set(owner, (minted.get(owner) ?? 0n) + m.amount);
@@ -159,7 +190,9 @@ async function checkChain(
 
   const prior = record.transactions.flatMap((t) => t.priorSignatures);
   const statuses = prior.length > 0 ? await gateway.signatureStatuses(prior as Signature[]) : [];
-  const doubles = prior.filter((_, i) => statuses[i] && statuses[i]!.err === null).map((s) => `replaced signature ${s} also landed`);
+  const doubles = prior
+    .filter((_, i) => statuses[i] && statuses[i]!.err === null)
+    .map((s) => `replaced signature ${s} also landed`);
   add('no_double_mint', doubles, `${prior.length} replaced signatures never landed`);
 }
 
@@ -169,6 +202,8 @@ export function formatVerifyReport(report: VerifyReport): string {
   return [
     `epoch ${report.epoch} root ${report.root || '(unknown)'}`,
     ...report.checks.map((c) => `  [${mark[c.status]}] ${c.name}: ${c.detail}`),
-    report.ok ? `VERIFIED: epoch ${report.epoch} matches its inputs, its ledger and the chain` : `MISMATCH: epoch ${report.epoch} failed verification`,
+    report.ok
+      ? `VERIFIED: epoch ${report.epoch} matches its inputs, its ledger and the chain`
+      : `MISMATCH: epoch ${report.epoch} failed verification`,
   ].join('\n');
 }

@@ -34,7 +34,13 @@ async function withPg<T>(url: string, work: (data: PgEpochData) => Promise<T>): 
   const pool = new pg.Pool({ connectionString: url, max: 2, application_name: 'gt-rewards-cli' });
   try {
     const db = new Database(pool);
-    return await work(new PgEpochData(db, { epochs: new EpochsRepository(), inputs: new InputsRepository(), payouts: new PayoutsRepository() }));
+    return await work(
+      new PgEpochData(db, {
+        epochs: new EpochsRepository(),
+        inputs: new InputsRepository(),
+        payouts: new PayoutsRepository(),
+      }),
+    );
   } finally {
     await pool.end();
   }
@@ -66,32 +72,51 @@ export async function runRewardsCli(argv: readonly string[], io: CliIo): Promise
       if (!values['database-url'] || !values.out) {
         throw new UsageError('export needs --database-url and --out');
       }
-      const file = await withPg(values['database-url'], async (data) => exportEpoch(await data.load(epoch), values.out!));
+      const file = await withPg(values['database-url'], async (data) =>
+        exportEpoch(await data.load(epoch), values.out!),
+      );
       io.out(file);
       return 0;
     }
     if (command !== 'verify') {
       throw new UsageError(`unknown command ${command ?? '(none)'}`);
     }
-    if (!values.deployment || !values.rpc === !values['litesvm-dir'] || !values['database-url'] === !values['export-dir']) {
-      throw new UsageError('verify needs --deployment, one of --rpc/--litesvm-dir and one of --database-url/--export-dir');
+    if (
+      !values.deployment ||
+      !values.rpc === !values['litesvm-dir'] ||
+      !values['database-url'] === !values['export-dir']
+    ) {
+      throw new UsageError(
+        'verify needs --deployment, one of --rpc/--litesvm-dir and one of --database-url/--export-dir',
+      );
     }
     const deployment = await readDeployment(values.deployment);
-    let gateway: SolanaGateway | undefined = values.rpc ? new RpcGateway({ url: values.rpc }) : await loadLiteSvmSnapshot(values['litesvm-dir']!);
+    let gateway: SolanaGateway | undefined = values.rpc
+      ? new RpcGateway({ url: values.rpc })
+      : await loadLiteSvmSnapshot(values['litesvm-dir']!);
     if (!gateway) {
       throw new UsageError(`no LiteSVM snapshot in ${values['litesvm-dir']}`);
     }
     const run = (data: EpochDataSource) => verifyEpoch(epoch, { data, gateway, mint: deployment.mint });
-    const report = values['export-dir'] ? await run(new DirectoryEpochData(values['export-dir'])) : await withPg(values['database-url']!, run);
+    const report = values['export-dir']
+      ? await run(new DirectoryEpochData(values['export-dir']))
+      : await withPg(values['database-url']!, run);
     gateway = undefined;
     io.out(values.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report));
     return report.ok ? 0 : 1;
   } catch (error) {
-    io.err(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `${(error as Error).message}\n${USAGE}` : `error: ${(error as Error).message}`);
+    io.err(
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? `${(error as Error).message}\n${USAGE}`
+        : `error: ${(error as Error).message}`,
+    );
     return 2;
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  process.exitCode = await runRewardsCli(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) });
+  process.exitCode = await runRewardsCli(process.argv.slice(2), {
+    out: (l) => console.log(l),
+    err: (l) => console.error(l),
+  });
 }

@@ -11,30 +11,90 @@
  * When several checks invalidate the same value, the loss is attributed to the one that comes first here.
  */
 export const CHECKS = [
-  { id: 'range', scope: 'variable', reason: 'OUT_OF_RANGE', about: 'value outside the physical range of the metric catalogue' },
-  { id: 'clock_skew', scope: 'reading', reason: 'CLOCK_SKEW', about: 'device timestamp inconsistent with receive time' },
+  {
+    id: 'range',
+    scope: 'variable',
+    reason: 'OUT_OF_RANGE',
+    about: 'value outside the physical range of the metric catalogue',
+  },
+  {
+    id: 'clock_skew',
+    scope: 'reading',
+    reason: 'CLOCK_SKEW',
+    about: 'device timestamp inconsistent with receive time',
+  },
   { id: 'seq', scope: 'reading', reason: 'SEQ_ANOMALY', about: 'sequence number not increasing with time' },
   { id: 'jump', scope: 'variable', reason: 'JUMPS', about: 'change faster than the variable can change' },
   { id: 'stuck', scope: 'variable', reason: 'STUCK_VALUES', about: 'value unchanged for longer than plausible' },
-  { id: 'dew_point', scope: 'variable', reason: 'DEW_POINT', about: 'dew point above temperature or inconsistent with humidity' },
+  {
+    id: 'dew_point',
+    scope: 'variable',
+    reason: 'DEW_POINT',
+    about: 'dew point above temperature or inconsistent with humidity',
+  },
   { id: 'gust', scope: 'variable', reason: 'GUST_BELOW_MEAN', about: 'gust below mean wind speed' },
-  { id: 'solar', scope: 'variable', reason: 'SOLAR_VS_SUN', about: 'irradiance impossible for the sun elevation (light at night)' },
+  {
+    id: 'solar',
+    scope: 'variable',
+    reason: 'SOLAR_VS_SUN',
+    about: 'irradiance impossible for the sun elevation (light at night)',
+  },
   { id: 'gnss', scope: 'variable', reason: 'POOR_GNSS', about: 'no fix, too few satellites or too large hdop' },
   { id: 'teleport', scope: 'variable', reason: 'TELEPORT', about: 'position moved faster than a vehicle can' },
-  { id: 'speed_mismatch', scope: 'variable', reason: 'SPEED_MISMATCH', about: 'speed implied by positions differs from reported speed' },
+  {
+    id: 'speed_mismatch',
+    scope: 'variable',
+    reason: 'SPEED_MISMATCH',
+    about: 'speed implied by positions differs from reported speed',
+  },
   { id: 'rpm_speed', scope: 'variable', reason: 'RPM_SPEED', about: 'engine speed inconsistent with vehicle speed' },
-  { id: 'odometer', scope: 'variable', reason: 'ODOMETER', about: 'odometer decreasing or not matching integrated speed' },
+  {
+    id: 'odometer',
+    scope: 'variable',
+    reason: 'ODOMETER',
+    about: 'odometer decreasing or not matching integrated speed',
+  },
   { id: 'registers', scope: 'variable', reason: 'REGISTERS', about: 'energy register decreasing' },
-  { id: 'energy_balance', scope: 'variable', reason: 'ENERGY_BALANCE', about: 'energy delta not matching integrated power' },
+  {
+    id: 'energy_balance',
+    scope: 'variable',
+    reason: 'ENERGY_BALANCE',
+    about: 'energy delta not matching integrated power',
+  },
   { id: 'voltage', scope: 'variable', reason: 'VOLTAGE', about: 'voltage outside nominal ±10 %' },
-  { id: 'import_export', scope: 'variable', reason: 'IMPORT_AND_EXPORT', about: 'import and export power both positive' },
-  { id: 'location', scope: 'location', reason: 'LOCATION_MISMATCH', about: 'observed position far from declared location' },
+  {
+    id: 'import_export',
+    scope: 'variable',
+    reason: 'IMPORT_AND_EXPORT',
+    about: 'import and export power both positive',
+  },
+  {
+    id: 'location',
+    scope: 'location',
+    reason: 'LOCATION_MISMATCH',
+    about: 'observed position far from declared location',
+  },
   { id: 'ingest', scope: 'info', reason: 'INGEST_FLAGS', about: 'flagged at ingest (out of range, clock ahead)' },
-  { id: 'buddy', scope: 'variable', reason: 'SPATIAL_OUTLIER', about: 'hourly mean far from neighbours (robust buddy check)' },
+  {
+    id: 'buddy',
+    scope: 'variable',
+    reason: 'SPATIAL_OUTLIER',
+    about: 'hourly mean far from neighbours (robust buddy check)',
+  },
   { id: 'shade', scope: 'variable', reason: 'SHADED_OR_INDOOR', about: 'no light in daylight: indoor or shaded' },
   { id: 'clone', scope: 'location', reason: 'CLONED_KEY_SUSPECTED', about: 'one key at two places at once' },
-  { id: 'integrity', scope: 'info', reason: 'BAD_SIGNATURES', about: 'messages with bad signatures or proofs quarantined' },
-  { id: 'replay', scope: 'info', reason: 'REPLAYED_MESSAGES', about: 'reused or rewound sequence numbers quarantined (a replay, or a second device with the key)' },
+  {
+    id: 'integrity',
+    scope: 'info',
+    reason: 'BAD_SIGNATURES',
+    about: 'messages with bad signatures or proofs quarantined',
+  },
+  {
+    id: 'replay',
+    scope: 'info',
+    reason: 'REPLAYED_MESSAGES',
+    about: 'reused or rewound sequence numbers quarantined (a replay, or a second device with the key)',
+  },
 ] as const;
 
 export type CheckId = (typeof CHECKS)[number]['id'];
@@ -42,7 +102,9 @@ export type CheckScope = (typeof CHECKS)[number]['scope'];
 export const CHECK_COUNT = CHECKS.length;
 
 /** Index (bit position) of each check. */
-export const C = Object.fromEntries(CHECKS.map((check, index) => [check.id, index])) as { readonly [K in CheckId]: number };
+export const C = Object.fromEntries(CHECKS.map((check, index) => [check.id, index])) as {
+  readonly [K in CheckId]: number;
+};
 
 export const CHECK_IDS: readonly CheckId[] = CHECKS.map((check) => check.id);
 

@@ -38,7 +38,12 @@ export interface EpochBreakdown {
   readonly availability: number;
   /** quality as measured, before the device status is applied */
   readonly measured_quality: number;
-  readonly variables: readonly { readonly name: string; readonly quality: number; readonly present: number; readonly valid: number }[];
+  readonly variables: readonly {
+    readonly name: string;
+    readonly quality: number;
+    readonly present: number;
+    readonly valid: number;
+  }[];
   /** quality lost to missing data */
   readonly missing_cost: number;
   /** checks that cost quality or found evidence, most costly first */
@@ -209,4 +214,3 @@ function reasonsFor(meta: DeviceMeta, facts: ReasonFacts, params: ScoringParams)
   }
   return reasons;
 }
-

@@ -6,7 +6,13 @@ import type { HourRollup } from './hour-rollup.js';
 import { variablesOf } from './variables.js';
 
 export type Example =
-  | { readonly check: string; readonly ts: number; readonly seq: number; readonly checks: readonly string[]; readonly variables: readonly string[] }
+  | {
+      readonly check: string;
+      readonly ts: number;
+      readonly seq: number;
+      readonly checks: readonly string[];
+      readonly variables: readonly string[];
+    }
   | { readonly check: string; readonly hour: number; readonly detail: unknown };
 
 /**

@@ -3,7 +3,13 @@
  * is missing or two consecutive readings are more than `maxGapMs` apart. Summed in index order, so the same
  * window always gives the same bits.
  */
-export function trapezoidHours(ts: Float64Array, rate: Float64Array, from: number, to: number, maxGapMs: number): number {
+export function trapezoidHours(
+  ts: Float64Array,
+  rate: Float64Array,
+  from: number,
+  to: number,
+  maxGapMs: number,
+): number {
   let sum = 0;
   for (let k = from + 1; k <= to; k++) {
     const dt = ts[k]! - ts[k - 1]!;
@@ -18,7 +24,13 @@ export function trapezoidHours(ts: Float64Array, rate: Float64Array, from: numbe
 }
 
 /** First index j in [lo, i] with ts[j] ≥ ts[i] − windowMs and a value present, or -1. */
-export function windowStartIndex(ts: Float64Array, values: Float64Array, lo: number, i: number, windowMs: number): number {
+export function windowStartIndex(
+  ts: Float64Array,
+  values: Float64Array,
+  lo: number,
+  i: number,
+  windowMs: number,
+): number {
   let found = -1;
   for (let j = i - 1; j >= lo && ts[j]! >= ts[i]! - windowMs; j--) {
     if (!Number.isNaN(values[j]!)) {

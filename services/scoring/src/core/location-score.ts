@@ -46,7 +46,11 @@ export function locationScore(
   for (const h of hours) {
     cloneEvidence += h.fail[C.clone]!;
   }
-  const unverified = (status: LocationStatus, score: number, extra: Partial<LocationOutcome> = {}): LocationOutcome => ({
+  const unverified = (
+    status: LocationStatus,
+    score: number,
+    extra: Partial<LocationOutcome> = {},
+  ): LocationOutcome => ({
     score,
     status,
     hoursObserved: 0,

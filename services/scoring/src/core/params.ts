@@ -39,7 +39,10 @@ export interface ScoringParams {
   readonly required: Readonly<Record<HardwareKind, readonly string[]>>;
   readonly variables: Readonly<Record<HardwareKind, Readonly<Record<string, VariableRule>>>>;
   /** All values of a reading unchanged for this long: the sensor froze (unless one of `exemptWhenZero` is 0). */
-  readonly frozen: { readonly minutes: number; readonly exemptWhenZero: Readonly<Record<HardwareKind, readonly string[]>> };
+  readonly frozen: {
+    readonly minutes: number;
+    readonly exemptWhenZero: Readonly<Record<HardwareKind, readonly string[]>>;
+  };
   readonly clock: {
     /** ts later than receive time by more than this: the device clock runs ahead. */
     readonly aheadToleranceS: number;
@@ -77,7 +80,12 @@ export interface ScoringParams {
     };
   };
   readonly vehicle: {
-    readonly gnss: { readonly minFix: number; readonly minSats: number; readonly maxHdop: number; readonly uereM: number };
+    readonly gnss: {
+      readonly minFix: number;
+      readonly minSats: number;
+      readonly maxHdop: number;
+      readonly uereM: number;
+    };
     readonly maxSpeedMs: number;
     readonly speedMismatch: {
       readonly absToleranceMs: number;
@@ -87,7 +95,11 @@ export interface ScoringParams {
       readonly window: number;
       readonly minMismatched: number;
     };
-    readonly rpmSpeed: { readonly movingSpeedMs: number; readonly minMsPer1000Rpm: number; readonly maxMsPer1000Rpm: number };
+    readonly rpmSpeed: {
+      readonly movingSpeedMs: number;
+      readonly minMsPer1000Rpm: number;
+      readonly maxMsPer1000Rpm: number;
+    };
     readonly odometer: {
       readonly decreaseToleranceM: number;
       readonly windowMinutes: number;

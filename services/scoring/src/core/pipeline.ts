@@ -28,5 +28,14 @@ const COMMON: readonly ReadingCheck[] = [checkRange, checkClockSkew, checkSeq, c
 export const PIPELINES: Readonly<Record<HardwareKind, readonly ReadingCheck[]>> = {
   weather: [...COMMON, checkDewPoint, checkGust, checkSolar, checkGnss, checkLocation, checkClone],
   vehicle: [...COMMON, checkGnss, checkTeleport, checkSpeedMismatch, checkRpmSpeed, checkOdometer, checkClone],
-  energy: [...COMMON, checkRegisters, checkEnergyBalance, checkVoltage, checkImportExport, checkGnss, checkLocation, checkClone],
+  energy: [
+    ...COMMON,
+    checkRegisters,
+    checkEnergyBalance,
+    checkVoltage,
+    checkImportExport,
+    checkGnss,
+    checkLocation,
+    checkClone,
+  ],
 };

@@ -20,7 +20,10 @@ export type GeneralReason = (typeof GENERAL_REASONS)[number];
 export type CheckReason = (typeof CHECKS)[number]['reason'];
 export type ReasonCode = GeneralReason | CheckReason;
 
-export const REASON_CODES: readonly ReasonCode[] = [...GENERAL_REASONS, ...new Set(CHECKS.map((check) => check.reason))];
+export const REASON_CODES: readonly ReasonCode[] = [
+  ...GENERAL_REASONS,
+  ...new Set(CHECKS.map((check) => check.reason)),
+];
 
 export function isReasonCode(value: unknown): value is ReasonCode {
   return typeof value === 'string' && (REASON_CODES as readonly string[]).includes(value);

@@ -30,8 +30,12 @@ export function rewardScoreOf(score: EpochScore): RewardScore {
  * SHA-256 of the RFC 8785 JSON of the scores (with their breakdown and examples), sorted by device: what a
  * re-run of the same epoch and version must reproduce.
  */
-export function scoresDigest(scores: readonly { readonly score: EpochScore; readonly examples: readonly Example[] }[]): string {
-  const sorted = [...scores].sort((a, b) => (a.score.device < b.score.device ? -1 : a.score.device > b.score.device ? 1 : 0));
+export function scoresDigest(
+  scores: readonly { readonly score: EpochScore; readonly examples: readonly Example[] }[],
+): string {
+  const sorted = [...scores].sort((a, b) =>
+    a.score.device < b.score.device ? -1 : a.score.device > b.score.device ? 1 : 0,
+  );
   const text = canonicalize(sorted.map(({ score, examples }) => ({ ...score, examples })));
   return createHash('sha256').update(text).digest('hex');
 }

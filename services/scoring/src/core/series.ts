@@ -30,7 +30,13 @@ export interface PlainReading {
   readonly seq: number;
   readonly ts: number;
   readonly recv?: number;
-  readonly loc?: { readonly lat: number; readonly lon: number; readonly alt?: number; readonly hdop?: number; readonly sats?: number };
+  readonly loc?: {
+    readonly lat: number;
+    readonly lon: number;
+    readonly alt?: number;
+    readonly hdop?: number;
+    readonly sats?: number;
+  };
   readonly metrics: Readonly<Record<string, number>>;
   readonly qflags?: number;
 }
@@ -56,7 +62,11 @@ export function allocateSeries(device: string, kind: HardwareKind, n: number): D
 }
 
 /** Builds a sorted series from plain readings; unknown metric names are ignored (the catalogue decides). */
-export function seriesFromReadings(device: string, kind: HardwareKind, readings: readonly PlainReading[]): DeviceSeries {
+export function seriesFromReadings(
+  device: string,
+  kind: HardwareKind,
+  readings: readonly PlainReading[],
+): DeviceSeries {
   const series = allocateSeries(device, kind, readings.length);
   const names = metricsOf(kind).map((spec) => spec.name);
   readings.forEach((reading, i) => {

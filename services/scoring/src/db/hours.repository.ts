@@ -50,7 +50,11 @@ export class HoursRepository {
   }
 
   /** Quarantined messages per device and hour of receipt, by reason. */
-  async quarantineCounts(from: number, to: number, ids?: readonly string[]): Promise<Map<string, Map<number, QuarantineCounts>>> {
+  async quarantineCounts(
+    from: number,
+    to: number,
+    ids?: readonly string[],
+  ): Promise<Map<string, Map<number, QuarantineCounts>>> {
     const params: unknown[] = [tsParam(from), tsParam(to)];
     if (ids) {
       params.push(ids);
@@ -88,8 +92,14 @@ export class HoursRepository {
   ): Promise<void> {
     const ids = results.map((r) => r.meta.device);
     const bounds = [version, tsParam(range.from), tsParam(range.to), ids];
-    await client.query(`DELETE FROM device_hour WHERE version = $1 AND hour >= $2 AND hour < $3 AND device_id = ANY($4::text[])`, bounds);
-    await client.query(`DELETE FROM reading_flags WHERE version = $1 AND ts >= $2 AND ts < $3 AND device_id = ANY($4::text[])`, bounds);
+    await client.query(
+      `DELETE FROM device_hour WHERE version = $1 AND hour >= $2 AND hour < $3 AND device_id = ANY($4::text[])`,
+      bounds,
+    );
+    await client.query(
+      `DELETE FROM reading_flags WHERE version = $1 AND ts >= $2 AND ts < $3 AND device_id = ANY($4::text[])`,
+      bounds,
+    );
     const hours = results.flatMap((r) => r.hours);
     for (let i = 0; i < hours.length; i += INSERT_BATCH) {
       await insertHours(client, version, params, hours.slice(i, i + INSERT_BATCH));
@@ -119,12 +129,24 @@ export class HoursRepository {
   }
 
   /** Observed positions of hours in [from, to) that had good fixes (relocation history), per device. */
-  async observedHours(version: string, from: number, to: number, ids?: readonly string[]): Promise<Map<string, ObservedHour[]>> {
+  async observedHours(
+    version: string,
+    from: number,
+    to: number,
+    ids?: readonly string[],
+  ): Promise<Map<string, ObservedHour[]>> {
     const params: unknown[] = [version, tsParam(from), tsParam(to)];
     if (ids) {
       params.push(ids);
     }
-    const { rows } = await this.pool.query<{ device_id: string; hour_ms: number; obs_n: number; obs_lat: number; obs_lon: number; loc_mismatch: number }>(
+    const { rows } = await this.pool.query<{
+      device_id: string;
+      hour_ms: number;
+      obs_n: number;
+      obs_lat: number;
+      obs_lon: number;
+      loc_mismatch: number;
+    }>(
       `SELECT device_id, round(extract(epoch FROM hour) * 1000)::float8 AS hour_ms, obs_n, obs_lat, obs_lon, loc_mismatch
          FROM device_hour
         WHERE version = $1 AND hour >= $2 AND hour < $3 AND obs_n > 0 AND kind <> 'vehicle' ${ids ? 'AND device_id = ANY($4::text[])' : ''}
@@ -135,7 +157,13 @@ export class HoursRepository {
     for (const row of rows) {
       const list = out.get(row.device_id) ?? [];
       out.set(row.device_id, list);
-      list.push({ hour: row.hour_ms, obsN: row.obs_n, obsLat: row.obs_lat, obsLon: row.obs_lon, locMismatch: row.loc_mismatch });
+      list.push({
+        hour: row.hour_ms,
+        obsN: row.obs_n,
+        obsLat: row.obs_lat,
+        obsLon: row.obs_lon,
+        locMismatch: row.loc_mismatch,
+      });
     }
     return out;
   }
@@ -166,7 +194,12 @@ export class HoursRepository {
   }
 }
 
-async function insertHours(client: Queryable, version: string, params: ScoringParams, hours: readonly HourRollup[]): Promise<void> {
+async function insertHours(
+  client: Queryable,
+  version: string,
+  params: ScoringParams,
+  hours: readonly HourRollup[],
+): Promise<void> {
   const required = new Map<HardwareKind, Set<number>>();
   const requiredOf = (kind: HardwareKind) => {
     let set = required.get(kind);

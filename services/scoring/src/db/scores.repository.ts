@@ -86,7 +86,11 @@ export class ScoresRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Replaces the scores of these devices for (epoch, version) (inside the caller's transaction). */
-  async replaceScores(client: Queryable, runId: number, scores: readonly { score: EpochScore; examples: readonly Example[] }[]): Promise<void> {
+  async replaceScores(
+    client: Queryable,
+    runId: number,
+    scores: readonly { score: EpochScore; examples: readonly Example[] }[],
+  ): Promise<void> {
     if (scores.length === 0) {
       return;
     }
@@ -162,21 +166,32 @@ export class ScoresRepository {
     const { rows } = await this.pool.query<{ id: string }>(
       `INSERT INTO rescoring_runs (kind, requested_by, reason, device_id, epoch_start, epoch_end, version, previous_version)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [request.kind, request.requestedBy, request.reason, request.device ?? null, tsParam(request.start), tsParam(request.end), request.version, request.previousVersion ?? null],
+      [
+        request.kind,
+        request.requestedBy,
+        request.reason,
+        request.device ?? null,
+        tsParam(request.start),
+        tsParam(request.end),
+        request.version,
+        request.previousVersion ?? null,
+      ],
     );
     return Number(rows[0]!.id);
   }
 
   async finishRun(client: Queryable, id: number, outcome: { devicesScored: number; digest: string }): Promise<void> {
-    await client.query(`UPDATE rescoring_runs SET status = 'done', finished_at = now(), devices_scored = $2, digest = $3 WHERE id = $1`, [
-      id,
-      outcome.devicesScored,
-      outcome.digest,
-    ]);
+    await client.query(
+      `UPDATE rescoring_runs SET status = 'done', finished_at = now(), devices_scored = $2, digest = $3 WHERE id = $1`,
+      [id, outcome.devicesScored, outcome.digest],
+    );
   }
 
   async failRun(id: number, error: string): Promise<void> {
-    await this.pool.query(`UPDATE rescoring_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [id, error]);
+    await this.pool.query(
+      `UPDATE rescoring_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`,
+      [id, error],
+    );
   }
 
   async run(id: number): Promise<StoredRun | undefined> {

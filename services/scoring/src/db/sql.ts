@@ -4,7 +4,11 @@ import type pg from 'pg';
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 /** Runs `fn` in a transaction on a client of the pool; rolls back on error. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, mode = ''): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  mode = '',
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query(`BEGIN ${mode}`);
@@ -27,7 +31,9 @@ export function numberArrayLiteral(values: readonly number[]): string {
   let out = '{';
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    out += (i === 0 ? '' : ',') + (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
+    out +=
+      (i === 0 ? '' : ',') +
+      (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
   }
   return out + '}';
 }

@@ -35,7 +35,11 @@ export async function computeHours(
   params: ScoringParams,
   range: { from: number; to: number },
   metas: ReadonlyMap<string, DeviceMeta>,
-  options: { devices?: readonly string[]; kinds?: readonly HardwareKind[]; onUnknownDevice?: (device: string) => void } = {},
+  options: {
+    devices?: readonly string[];
+    kinds?: readonly HardwareKind[];
+    onUnknownDevice?: (device: string) => void;
+  } = {},
 ): Promise<ComputeOutcome> {
   const stats: ComputeStats = { readings: 0, devices: 0, readMs: 0, coreMs: 0 };
   const byDevice = new Map<string, { meta: DeviceMeta; hours: HourRollup[]; flagged: DeviceResult['flagged'] }>();
@@ -92,6 +96,8 @@ export async function computeHours(
   );
   stats.coreMs += performance.now() - started;
   stats.devices = byDevice.size;
-  const results = [...byDevice.values()].sort((a, b) => (a.meta.device < b.meta.device ? -1 : a.meta.device > b.meta.device ? 1 : 0));
+  const results = [...byDevice.values()].sort((a, b) =>
+    a.meta.device < b.meta.device ? -1 : a.meta.device > b.meta.device ? 1 : 0,
+  );
   return { results, stats };
 }

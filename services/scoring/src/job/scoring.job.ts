@@ -73,7 +73,10 @@ export class ScoringJob {
   params(version: string): ScoringParams {
     const params = this.algorithms.get(version);
     if (!params) {
-      throw new ScoringError('UNKNOWN_VERSION', `no scoring algorithm ${version}`, { version, known: [...this.algorithms.keys()] });
+      throw new ScoringError('UNKNOWN_VERSION', `no scoring algorithm ${version}`, {
+        version,
+        known: [...this.algorithms.keys()],
+      });
     }
     return params;
   }
@@ -98,12 +101,18 @@ export class ScoringJob {
         const { results, stats } = await computeHours(this.pool, this.hoursRepo, params, { from, to: end }, metas, {
           onUnknownDevice: (device) => this.options.logger.warn('scoring_unknown_device', { device }),
         });
-        await this.writeHours(params, { from, to: end }, results, (client) => this.hoursRepo.setProgress(client, this.version, end));
+        await this.writeHours(params, { from, to: end }, results, (client) =>
+          this.hoursRepo.setProgress(client, this.version, end),
+        );
         this.options.metrics?.countFlags(results);
         this.options.metrics?.readings.inc({ operation: 'closed_hours' }, stats.readings);
         total.devices = Math.max(total.devices, results.length);
         total.readings += stats.readings;
-        this.options.logger.info('scoring_hours_scored', { from: new Date(from).toISOString(), to: new Date(end).toISOString(), ...stats });
+        this.options.logger.info('scoring_hours_scored', {
+          from: new Date(from).toISOString(),
+          to: new Date(end).toISOString(),
+          ...stats,
+        });
         from = end;
       }
       timer?.();
@@ -132,7 +141,9 @@ export class ScoringJob {
     if (options.device) {
       const meta = allMetas.get(options.device);
       if (!meta) {
-        throw new ScoringError('DEVICE_NOT_FOUND', `no device ${options.device} registered before the epoch ends`, { device: options.device });
+        throw new ScoringError('DEVICE_NOT_FOUND', `no device ${options.device} registered before the epoch ends`, {
+          device: options.device,
+        });
       }
       targets = [meta];
       readDevices = withNeighbours(meta, allMetas, params);
@@ -147,16 +158,31 @@ export class ScoringJob {
       version,
     });
     try {
-      const { results, stats } = await computeHours(this.pool, this.hoursRepo, params, { from: start, to: end }, allMetas, {
-        ...(readDevices ? { devices: readDevices } : {}),
-      });
+      const { results, stats } = await computeHours(
+        this.pool,
+        this.hoursRepo,
+        params,
+        { from: start, to: end },
+        allMetas,
+        {
+          ...(readDevices ? { devices: readDevices } : {}),
+        },
+      );
       const wanted = new Set(targets.map((m) => m.device));
       const written = results.filter((r) => wanted.has(r.meta.device));
       const byDevice = new Map(written.map((r) => [r.meta.device, r]));
-      const history = await this.hoursRepo.observedHours(version, start - params.location.cooldownHours * HOUR_MS, start, options.device ? [options.device] : undefined);
+      const history = await this.hoursRepo.observedHours(
+        version,
+        start - params.location.cooldownHours * HOUR_MS,
+        start,
+        options.device ? [options.device] : undefined,
+      );
       const scored = targets.map((meta) => {
         const result = byDevice.get(meta.device);
-        const score = scoreDeviceEpoch({ meta, start, end, hours: result?.hours ?? [], history: history.get(meta.device) ?? [] }, params);
+        const score = scoreDeviceEpoch(
+          { meta, start, end, hours: result?.hours ?? [], history: history.get(meta.device) ?? [] },
+          params,
+        );
         const examples: Example[] = pickExamples(score, meta.kind, result?.flagged ?? [], result?.hours ?? []);
         return { score, examples };
       });
@@ -184,7 +210,15 @@ export class ScoringJob {
       this.options.metrics?.countFlags(written);
       this.options.metrics?.readings.inc({ operation: 'epoch' }, stats.readings);
       timer?.();
-      this.options.logger.info('scoring_epoch_scored', { runId, version, start: new Date(start).toISOString(), scored: scored.length, digest, ...stats, writeMs });
+      this.options.logger.info('scoring_epoch_scored', {
+        runId,
+        version,
+        start: new Date(start).toISOString(),
+        scored: scored.length,
+        digest,
+        ...stats,
+        writeMs,
+      });
       return { runId, version, digest, scores: scored.map((s) => s.score), stats: { ...stats, writeMs } };
     } catch (error) {
       await this.scoresRepo.failRun(runId, (error as Error).message).catch(() => undefined);
@@ -222,7 +256,9 @@ export class ScoringJob {
   }
 
   private async firstHour(from: number): Promise<number | undefined> {
-    const firsts = await Promise.all((['weather', 'vehicle', 'energy'] as const).map((kind) => this.hoursRepo.firstReading(kind, from)));
+    const firsts = await Promise.all(
+      (['weather', 'vehicle', 'energy'] as const).map((kind) => this.hoursRepo.firstReading(kind, from)),
+    );
     const known = firsts.filter((x): x is number => x !== undefined);
     return known.length > 0 ? Math.floor(Math.min(...known) / HOUR_MS) * HOUR_MS : undefined;
   }
@@ -243,7 +279,9 @@ function withNeighbours(meta: DeviceMeta, metas: ReadonlyMap<string, DeviceMeta>
   const ids = [meta.device];
   for (const other of metas.values()) {
     if (other.device !== meta.device && other.kind === 'weather' && other.declared) {
-      if (distanceM(declared.lat, declared.lon, other.declared.lat, other.declared.lon) <= params.weather.buddy.radiusM) {
+      if (
+        distanceM(declared.lat, declared.lon, other.declared.lat, other.declared.lon) <= params.weather.buddy.radiusM
+      ) {
         ids.push(other.device);
       }
     }

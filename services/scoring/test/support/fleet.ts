@@ -22,15 +22,32 @@ export interface TestDevice {
   readonly intervalS: number;
 }
 
-export function testDevice(seed: number, kind: HardwareKind, place: { lat: number; lon: number; alt?: number }, intervalS = 60): TestDevice {
+export function testDevice(
+  seed: number,
+  kind: HardwareKind,
+  place: { lat: number; lon: number; alt?: number },
+  intervalS = 60,
+): TestDevice {
   const bytes = new Uint8Array(32);
   new DataView(bytes.buffer).setUint32(0, seed);
   bytes[31] = 0x5c;
   const keys = keyPairFromSeed(bytes);
-  return { id: keys.deviceId, signer: new NodeCryptoSigner(keys), kind, lat: place.lat, lon: place.lon, alt: place.alt ?? 0, intervalS };
+  return {
+    id: keys.deviceId,
+    signer: new NodeCryptoSigner(keys),
+    kind,
+    lat: place.lat,
+    lon: place.lon,
+    alt: place.alt ?? 0,
+    intervalS,
+  };
 }
 
-export async function registerDevices(pool: pg.Pool, devices: readonly TestDevice[], registeredAt = '2026-01-01T00:00:00Z'): Promise<void> {
+export async function registerDevices(
+  pool: pg.Pool,
+  devices: readonly TestDevice[],
+  registeredAt = '2026-01-01T00:00:00Z',
+): Promise<void> {
   await pool.query(
     `INSERT INTO devices (device_id, kind, owner_wallet, model, declared_lat, declared_lon, declared_alt, interval_s, registered_at)
      SELECT d, k, 'owner', 'test', la, lo, al, i, $1 FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::int[])
@@ -48,7 +65,11 @@ export async function registerDevices(pool: pg.Pool, devices: readonly TestDevic
 }
 
 /** Stores readings as the ingest does: typed metric columns plus the signed canonical body. */
-export async function storeReadings(pool: pg.Pool, device: TestDevice, readings: readonly PlainReading[]): Promise<void> {
+export async function storeReadings(
+  pool: pg.Pool,
+  device: TestDevice,
+  readings: readonly PlainReading[],
+): Promise<void> {
   const metrics = metricNames(device.kind);
   for (let start = 0; start < readings.length; start += 2000) {
     const chunk = readings.slice(start, start + 2000);
@@ -65,8 +86,36 @@ export async function storeReadings(pool: pg.Pool, device: TestDevice, readings:
       const text = canonicalizeReadingBody(body);
       return { text, sig: Buffer.from(device.signer.sign(Buffer.from(text))) };
     });
-    const columns = ['device_id', 'seq', 'ts', 'received_at', 'lat', 'lon', 'alt', 'hdop', 'sats', ...metrics, 'body', 'sig', 'qflags'];
-    const types = ['text', 'bigint', 'timestamptz', 'timestamptz', 'float8', 'float8', 'float8', 'real', 'smallint', ...metrics.map(() => 'float8'), 'text', 'bytea', 'int'];
+    const columns = [
+      'device_id',
+      'seq',
+      'ts',
+      'received_at',
+      'lat',
+      'lon',
+      'alt',
+      'hdop',
+      'sats',
+      ...metrics,
+      'body',
+      'sig',
+      'qflags',
+    ];
+    const types = [
+      'text',
+      'bigint',
+      'timestamptz',
+      'timestamptz',
+      'float8',
+      'float8',
+      'float8',
+      'real',
+      'smallint',
+      ...metrics.map(() => 'float8'),
+      'text',
+      'bytea',
+      'int',
+    ];
     const values: unknown[][] = [
       chunk.map(() => device.id),
       chunk.map((r) => r.seq),
@@ -91,7 +140,12 @@ export async function storeReadings(pool: pg.Pool, device: TestDevice, readings:
 }
 
 /** Quarantine rows as the ingest writes them for refused messages of a device. */
-export async function storeQuarantine(pool: pg.Pool, device: TestDevice, reason: string, receivedAt: readonly number[]): Promise<void> {
+export async function storeQuarantine(
+  pool: pg.Pool,
+  device: TestDevice,
+  reason: string,
+  receivedAt: readonly number[],
+): Promise<void> {
   await pool.query(
     `INSERT INTO quarantine (received_at, reason, topic, device_id, payload, payload_bytes)
      SELECT t, $1, $2, $3, '\\x00'::bytea, 1 FROM unnest($4::timestamptz[]) AS t`,
@@ -125,9 +179,13 @@ export function outdoorWeather(device: TestDevice, start: number, hours: number,
   for (let i = 0; i < count; i++) {
     const ts = start + i * device.intervalS * 1000;
     const hourOfDay = ((ts / 3_600_000) % 24) + device.lon / 15;
-    const temperature = 12 - 0.0065 * device.alt + 5 * Math.cos((2 * Math.PI * (hourOfDay - 15)) / 24) + offset + (rand() - 0.5) * 0.3;
+    const temperature =
+      12 - 0.0065 * device.alt + 5 * Math.cos((2 * Math.PI * (hourOfDay - 15)) / 24) + offset + (rand() - 0.5) * 0.3;
     const dew = 6 + 0.5 * Math.sin(ts / 7_200_000);
-    const humidity = Math.min(99, Math.max(5, 100 * Math.exp((17.625 * dew) / (243.04 + dew) - (17.625 * temperature) / (243.04 + temperature))));
+    const humidity = Math.min(
+      99,
+      Math.max(5, 100 * Math.exp((17.625 * dew) / (243.04 + dew) - (17.625 * temperature) / (243.04 + temperature))),
+    );
     const elevation = sunElevation(ts, device.lat, device.lon);
     const wind = 3 + 2 * Math.sin(ts / 5_400_000) + rand();
     out.push({
@@ -138,7 +196,9 @@ export function outdoorWeather(device: TestDevice, start: number, hours: number,
         temperature: Math.round(temperature * 10) / 10,
         humidity: Math.round(humidity),
         dew_point: Math.round(dew * 10) / 10,
-        pressure: Math.round(101_325 * (1 - 2.25577e-5 * device.alt) ** 5.25588 + 300 * Math.sin(ts / 40_000_000) + (rand() - 0.5) * 20),
+        pressure: Math.round(
+          101_325 * (1 - 2.25577e-5 * device.alt) ** 5.25588 + 300 * Math.sin(ts / 40_000_000) + (rand() - 0.5) * 20,
+        ),
         wind_speed: Math.round(wind * 10) / 10,
         wind_gust: Math.round((wind * 1.4 + 0.3) * 10) / 10,
         wind_direction: Math.round(200 + 40 * Math.sin(ts / 3_000_000) + rand() * 10),

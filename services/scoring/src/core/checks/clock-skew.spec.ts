@@ -39,7 +39,10 @@ describe('clock skew check', () => {
   it('does not flag a live hour where the freshest reading arrived promptly', () => {
     // Given batches of 30 readings: the oldest waited 30 min, the newest arrived within seconds
     const start = Date.UTC(2026, 5, 1);
-    const readings = regular(60, temperature).map((r, i) => ({ ...r, recv: start + (i < 30 ? 30 : 60) * 60_000 + 1000 }));
+    const readings = regular(60, temperature).map((r, i) => ({
+      ...r,
+      recv: start + (i < 30 ? 30 : 60) * 60_000 + 1000,
+    }));
     expect(runChecks('weather', readings, [checkClockSkew]).flaggedBy('clock_skew')).toEqual([]);
   });
 });

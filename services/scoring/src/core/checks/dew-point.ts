@@ -34,7 +34,11 @@ export function checkDewPoint(ctx: CheckContext): void {
       continue;
     }
     const humidity = RH[i]!;
-    if (humidity > 0 && humidity <= 100 && Math.abs(dew - magnusDewPoint(temperature, humidity)) > dewPointMagnusToleranceC) {
+    if (
+      humidity > 0 &&
+      humidity <= 100 &&
+      Math.abs(dew - magnusDewPoint(temperature, humidity)) > dewPointMagnusToleranceC
+    ) {
       ctx.flagVar(i, td, C.dew_point);
     }
   }

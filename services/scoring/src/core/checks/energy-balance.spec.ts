@@ -5,11 +5,20 @@ import { meter } from './energy.spec-helper.js';
 
 describe('energy balance check (Δ registers ≈ ∫ power dt)', () => {
   it('accepts registers that integrate the power', () => {
-    expect(runChecks('energy', meter(40, (i) => 500 + (i % 4) * 300), [checkEnergyBalance]).flaggedBy('energy_balance')).toEqual([]);
+    expect(
+      runChecks(
+        'energy',
+        meter(40, (i) => 500 + (i % 4) * 300),
+        [checkEnergyBalance],
+      ).flaggedBy('energy_balance'),
+    ).toEqual([]);
   });
 
   it('flags power that the registers do not show (a stuck register with 2 kW drawn)', () => {
-    const readings = meter(30, () => 2000).map((r) => ({ ...r, metrics: { ...r.metrics, energy_import_t1: 1_000_000 } }));
+    const readings = meter(30, () => 2000).map((r) => ({
+      ...r,
+      metrics: { ...r.metrics, energy_import_t1: 1_000_000 },
+    }));
     const result = runChecks('energy', readings, [checkEnergyBalance]);
     // first comparison needs 7.5 minutes of window
     expect(result.flaggedBy('energy_balance')[0]).toBe(8);
@@ -19,7 +28,10 @@ describe('energy balance check (Δ registers ≈ ∫ power dt)', () => {
   it('tolerates 10 Wh or 20 %', () => {
     // 15 minutes of 100 W is 25 Wh; registers advancing 34 Wh (9 Wh off) pass, 36 Wh (11 Wh off) do not
     const scaled = (factor: number) =>
-      meter(16, () => 100).map((r, i) => ({ ...r, metrics: { ...r.metrics, energy_import_t1: 1_000_000 + (i * factor * 25) / 15 } }));
+      meter(16, () => 100).map((r, i) => ({
+        ...r,
+        metrics: { ...r.metrics, energy_import_t1: 1_000_000 + (i * factor * 25) / 15 },
+      }));
     expect(runChecks('energy', scaled(34 / 25), [checkEnergyBalance]).flaggedBy('energy_balance')).toEqual([]);
     expect(runChecks('energy', scaled(36 / 25), [checkEnergyBalance]).flaggedBy('energy_balance')).toContain(15);
   });

@@ -25,7 +25,9 @@ export function checkEnergyBalance(ctx: CheckContext): void {
     const columns = regs.map((m) => ctx.series.values[m]!);
     // Registers summed over the tariffs the reading reports; a reading lacking a tariff another one had is skipped.
     for (let i = 0; i < ctx.n; i++) {
-      total[i] = Number.isNaN(columns[0]![i]!) ? Number.NaN : columns[0]![i]! + (Number.isNaN(columns[1]![i]!) ? 0 : columns[1]![i]!);
+      total[i] = Number.isNaN(columns[0]![i]!)
+        ? Number.NaN
+        : columns[0]![i]! + (Number.isNaN(columns[1]![i]!) ? 0 : columns[1]![i]!);
     }
     for (let i = 0; i < ctx.n; i++) {
       if (Number.isNaN(total[i]!) || Number.isNaN(power[i]!)) {

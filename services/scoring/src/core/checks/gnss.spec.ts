@@ -6,7 +6,11 @@ import { drive } from './vehicle-track.spec-helper.js';
 describe('GNSS quality check', () => {
   it('flags no fix, fewer than 4 satellites and hdop above 5 — at the limits it passes', () => {
     const variants = [{}, { sats: 4, hdop: 5 }, { sats: 3 }, { hdop: 5.1 }];
-    const readings = drive(5, () => 10, (i) => variants[i] ?? {}).map((r, i) => (i === 4 ? { ...r, metrics: { ...r.metrics, gnss_fix: 0 } } : r));
+    const readings = drive(
+      5,
+      () => 10,
+      (i) => variants[i] ?? {},
+    ).map((r, i) => (i === 4 ? { ...r, metrics: { ...r.metrics, gnss_fix: 0 } } : r));
     const result = runChecks('vehicle', readings, [checkGnss]);
     expect(result.flaggedBy('gnss')).toEqual([2, 3, 4]);
     expect(result.invalidVariables(2)).toEqual(['position']);

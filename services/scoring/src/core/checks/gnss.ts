@@ -9,7 +9,8 @@ import { variableIndex } from '../variables.js';
  */
 export function checkGnss(ctx: CheckContext): void {
   const { lat, hdop, sats } = ctx.series;
-  const fixColumn = ctx.series.kind === 'vehicle' ? ctx.series.values[variableIndex('vehicle', 'gnss_fix')]! : undefined;
+  const fixColumn =
+    ctx.series.kind === 'vehicle' ? ctx.series.values[variableIndex('vehicle', 'gnss_fix')]! : undefined;
   const { minFix, minSats, maxHdop } = ctx.params.vehicle.gnss;
   for (let i = 0; i < ctx.n; i++) {
     if (Number.isNaN(lat[i]!)) {

@@ -9,7 +9,11 @@ describe('import / export check', () => {
       { power_import: 0, power_export: 300 },
       { power_import: 1, power_export: 1 },
     ];
-    const result = runChecks('energy', regular(3, (i) => rows[i]!), [checkImportExport]);
+    const result = runChecks(
+      'energy',
+      regular(3, (i) => rows[i]!),
+      [checkImportExport],
+    );
     expect(result.flaggedBy('import_export')).toEqual([2]);
     expect(result.invalidVariables(2)).toEqual(['power_import', 'power_export']);
   });

@@ -6,13 +6,21 @@ describe('jump check', () => {
   it('flags a one-sample spike once, not the return to normal', () => {
     // Given 10 °C, a 25 °C spike, then 10 °C again (one reading a minute)
     const series = [10, 10, 10, 25, 10, 10];
-    const result = runChecks('weather', regular(6, (i) => ({ temperature: series[i]! })), [checkJump]);
+    const result = runChecks(
+      'weather',
+      regular(6, (i) => ({ temperature: series[i]! })),
+      [checkJump],
+    );
     expect(result.flaggedBy('jump')).toEqual([3]);
   });
 
   it('allows exactly 3 °C per minute and flags 3.1 °C', () => {
     const series = [10, 10, 10, 13, 13, 13, 16.1];
-    const result = runChecks('weather', regular(7, (i) => ({ temperature: series[i]! })), [checkJump]);
+    const result = runChecks(
+      'weather',
+      regular(7, (i) => ({ temperature: series[i]! })),
+      [checkJump],
+    );
     expect(result.flaggedBy('jump')).toEqual([6]);
   });
 
@@ -29,7 +37,11 @@ describe('jump check', () => {
 
   it('accepts a level shift after two readings', () => {
     const series = [5, 5, 5, 20, 20, 20, 20];
-    const result = runChecks('weather', regular(7, (i) => ({ temperature: series[i]! })), [checkJump]);
+    const result = runChecks(
+      'weather',
+      regular(7, (i) => ({ temperature: series[i]! })),
+      [checkJump],
+    );
     expect(result.flaggedBy('jump')).toEqual([3, 4]);
   });
 
@@ -37,7 +49,11 @@ describe('jump check', () => {
     // rain rate has no jump rule; a -200 °C (out of range) reading is neither judged nor a reference
     const temps = [10, -200, 10.5];
     const rain = [0, 50, 0];
-    const result = runChecks('weather', regular(3, (i) => ({ temperature: temps[i]!, rain_rate: rain[i]! })), [checkJump]);
+    const result = runChecks(
+      'weather',
+      regular(3, (i) => ({ temperature: temps[i]!, rain_rate: rain[i]! })),
+      [checkJump],
+    );
     expect(result.flaggedBy('jump')).toEqual([]);
   });
 });

@@ -5,12 +5,22 @@ import { drive } from './vehicle-track.spec-helper.js';
 
 describe('odometer check', () => {
   it('accepts an odometer that follows the integrated speed (with its 100 m resolution)', () => {
-    expect(runChecks('vehicle', drive(30, (i) => 10 + (i % 7)), [checkOdometer]).flaggedBy('odometer')).toEqual([]);
+    expect(
+      runChecks(
+        'vehicle',
+        drive(30, (i) => 10 + (i % 7)),
+        [checkOdometer],
+      ).flaggedBy('odometer'),
+    ).toEqual([]);
   });
 
   it('flags an odometer going back by more than 100 m, not by 100 m', () => {
     const odo = [5000, 5000, 4900, 4900, 4799];
-    const result = runChecks('vehicle', regular(5, (i) => ({ odometer: odo[i]! })), [checkOdometer]);
+    const result = runChecks(
+      'vehicle',
+      regular(5, (i) => ({ odometer: odo[i]! })),
+      [checkOdometer],
+    );
     expect(result.flaggedBy('odometer')).toEqual([4]);
   });
 

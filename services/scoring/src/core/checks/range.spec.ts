@@ -20,7 +20,11 @@ describe('range check', () => {
   });
 
   it('ignores absent metrics', () => {
-    const result = runChecks('energy', regular(2, () => ({ power_import: 10 })), [checkRange]);
+    const result = runChecks(
+      'energy',
+      regular(2, () => ({ power_import: 10 })),
+      [checkRange],
+    );
     expect(result.flaggedBy('range')).toEqual([]);
   });
 });

@@ -2,7 +2,12 @@ import { C } from '../checks.js';
 import type { CheckContext } from '../context.js';
 import { variableIndex } from '../variables.js';
 
-export const ENERGY_REGISTERS = ['energy_import_t1', 'energy_import_t2', 'energy_export_t1', 'energy_export_t2'] as const;
+export const ENERGY_REGISTERS = [
+  'energy_import_t1',
+  'energy_import_t2',
+  'energy_export_t1',
+  'energy_export_t2',
+] as const;
 
 /** Energy registers only count up: a register below its previous value (beyond 1 Wh resolution) is flagged. */
 export function checkRegisters(ctx: CheckContext): void {

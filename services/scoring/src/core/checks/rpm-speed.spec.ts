@@ -14,7 +14,11 @@ describe('rpm / speed consistency', () => {
       { speed: 4, rpm: 8100 },
       { speed: 20 }, // no rpm reported (electric)
     ];
-    const result = runChecks('vehicle', regular(rows.length, (i) => rows[i]!), [checkRpmSpeed]);
+    const result = runChecks(
+      'vehicle',
+      regular(rows.length, (i) => rows[i]!),
+      [checkRpmSpeed],
+    );
     expect(result.flaggedBy('rpm_speed')).toEqual([1, 4, 6]);
     expect(result.invalidVariables(1)).toEqual(['speed', 'rpm']);
   });

@@ -18,6 +18,12 @@ describe('seq check', () => {
   });
 
   it('accepts strictly increasing sequence numbers', () => {
-    expect(runChecks('weather', regular(10, () => ({ temperature: 1 })), [checkSeq]).flaggedBy('seq')).toEqual([]);
+    expect(
+      runChecks(
+        'weather',
+        regular(10, () => ({ temperature: 1 })),
+        [checkSeq],
+      ).flaggedBy('seq'),
+    ).toEqual([]);
   });
 });

@@ -9,7 +9,13 @@ const checks = [checkGnss, checkTeleport, checkSpeedMismatch];
 
 describe('speed consistency check (implied vs reported speed)', () => {
   it('accepts a track that matches the speedometer', () => {
-    expect(runChecks('vehicle', drive(20, (i) => 10 + (i % 5)), checks).flaggedBy('speed_mismatch')).toEqual([]);
+    expect(
+      runChecks(
+        'vehicle',
+        drive(20, (i) => 10 + (i % 5)),
+        checks,
+      ).flaggedBy('speed_mismatch'),
+    ).toEqual([]);
   });
 
   it('flags a spoofed, standing position while the speedometer says 20 m/s, from the third disagreeing pair on', () => {
@@ -29,7 +35,11 @@ describe('speed consistency check (implied vs reported speed)', () => {
   });
 
   it('does not flag a single disagreeing pair (a bend, a tunnel)', () => {
-    const readings = drive(10, () => 20, (i) => (i === 5 ? { lat: 52.001 } : {}));
+    const readings = drive(
+      10,
+      () => 20,
+      (i) => (i === 5 ? { lat: 52.001 } : {}),
+    );
     expect(runChecks('vehicle', readings, checks).flaggedBy('speed_mismatch')).toEqual([]);
   });
 });

@@ -27,7 +27,8 @@ export function checkSpeedMismatch(ctx: CheckContext): void {
       if (dt >= p.minDtS && dt <= p.maxDtS) {
         const implied = distanceM(lat[prev]!, lon[prev]!, lat[i]!, lon[i]!) / dt;
         const reported = (speed[prev]! + speed[i]!) / 2;
-        const noise = (((Number.isNaN(hdop[i]!) ? 1 : hdop[i]!) + (Number.isNaN(hdop[prev]!) ? 1 : hdop[prev]!)) * uere) / dt;
+        const noise =
+          (((Number.isNaN(hdop[i]!) ? 1 : hdop[i]!) + (Number.isNaN(hdop[prev]!) ? 1 : hdop[prev]!)) * uere) / dt;
         const tolerance = Math.max(p.absToleranceMs, p.relTolerance * reported) + noise;
         pair[i] = Math.abs(implied - reported) > tolerance ? 1 : 0;
       }

@@ -7,9 +7,13 @@ describe('stuck check', () => {
     // Given pressure constant from 00:00 to 02:59 (temperature varying), a reading a minute
     const stuck = regular(180, (i) => ({ pressure: 101_300, temperature: 10 + (i % 2) * 0.1 }));
     // and on the next day a 119-minute constant run from 00:30 to 02:29
-    const next = regular(240, (i) => ({ pressure: i < 30 || i > 149 ? 100_000 + i : 101_300, temperature: 10 + (i % 2) * 0.1 }), {
-      start: Date.UTC(2026, 5, 2),
-    }).map((r) => ({ ...r, seq: r.seq + 1000 }));
+    const next = regular(
+      240,
+      (i) => ({ pressure: i < 30 || i > 149 ? 100_000 + i : 101_300, temperature: 10 + (i % 2) * 0.1 }),
+      {
+        start: Date.UTC(2026, 5, 2),
+      },
+    ).map((r) => ({ ...r, seq: r.seq + 1000 }));
 
     // When the stuck check runs
     const result = runChecks('weather', [...stuck, ...next], [checkStuck]);
@@ -33,7 +37,11 @@ describe('stuck check', () => {
 
   it('checks the wind vane only while the wind blows', () => {
     // Given 7 hours of the same direction: calm for the first 4, then 5 m/s
-    const readings = regular(421, (i) => ({ wind_direction: 180, wind_speed: i < 240 ? 0 : 5, temperature: 5 + (i % 2) * 0.1 }));
+    const readings = regular(421, (i) => ({
+      wind_direction: 180,
+      wind_speed: i < 240 ? 0 : 5,
+      temperature: 5 + (i % 2) * 0.1,
+    }));
     const flagged = runChecks('weather', readings, [checkStuck]).flaggedBy('stuck');
     expect(flagged.length).toBeGreaterThan(0);
     expect(flagged.every((i) => i >= 240)).toBe(true);

@@ -25,7 +25,13 @@ export function checkStuck(ctx: CheckContext): void {
     const companion = rule.stuckOnlyWhile ? specs.findIndex((spec) => spec.name === rule.stuckOnlyWhile!.variable) : -1;
     const exemptLow = rule.stuckExemptAtOrBelow ?? -Infinity;
     const exemptHigh = rule.stuckExemptAtOrAbove ?? Infinity;
-    runs(ctx, (i, j) => x[i] === x[j], (i) => !Number.isNaN(x[i]!), runStart, runEnd);
+    runs(
+      ctx,
+      (i, j) => x[i] === x[j],
+      (i) => !Number.isNaN(x[i]!),
+      runStart,
+      runEnd,
+    );
     const minMs = rule.stuckMinutes * 60_000;
     for (let i = 0; i < ctx.n; i++) {
       const value = x[i]!;
@@ -47,7 +53,9 @@ function checkFrozen(ctx: CheckContext, runStart: Int32Array, runEnd: Int32Array
   const { values, lat, lon } = ctx.series;
   const specs = metricsOf(ctx.series.kind);
   const rules = ctx.params.variables[ctx.series.kind];
-  const exempt = ctx.params.frozen.exemptWhenZero[ctx.series.kind].map((name) => specs.findIndex((s) => s.name === name));
+  const exempt = ctx.params.frozen.exemptWhenZero[ctx.series.kind].map((name) =>
+    specs.findIndex((s) => s.name === name),
+  );
   const same = (i: number, j: number): boolean => {
     for (let m = 0; m < values.length; m++) {
       if (!equalOrBothNaN(values[m]![i]!, values[m]![j]!)) {

@@ -90,7 +90,11 @@ function applyShade(row: (HourRollup | undefined)[], neighbours: readonly Int32A
     if (seen.length >= params.weather.buddy.minNeighbours && center >= solar.neighbourClearIndexMin) {
       const lost = invalidateVariable(r, g, C.shade) + invalidateVariable(r, u, C.shade);
       if (lost > 0) {
-        detailOf(r).shade = { clear_sky_index: round(r.solarIndex), neighbours_median: round(center), neighbours: seen.length };
+        detailOf(r).shade = {
+          clear_sky_index: round(r.solarIndex),
+          neighbours_median: round(center),
+          neighbours: seen.length,
+        };
       }
     }
   });
