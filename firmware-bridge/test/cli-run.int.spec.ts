@@ -8,7 +8,7 @@ import { deviceId } from '@groundtruth/protocol';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, waitForPort } from '../../test/setup/ports.js';
 import { ecowittForm } from '../src/simulation/ecowitt.encoder.js';
-import { ReadingsSubscriber, waitFor } from './helpers.js';
+import { ReadingsSubscriber } from './helpers.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -14,7 +14,9 @@ const LYON = { lat: 45.76, lon: 4.84, alt: 170 };
 const START = Date.UTC(2024, 6, 1, 10);
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
+  for (const fn of cleanup.splice(0).reverse()) {
+    await fn();
+  }
 });
 
 function post(port: number, path: string, body: string, type = 'application/x-www-form-urlencoded') {

@@ -94,7 +94,7 @@ describe('envelopes', () => {
           const proof = { type: 'batch' as const, ...inclusion };
           expect(checkProvenance(keys.deviceId, reading.canonical, proof, verifier)).toBeUndefined();
           const altered = Buffer.from(reading.canonical);
-          altered[altered.length - 2] ^= 1;
+          altered[altered.length - 2]! ^= 1;
           expect(checkProvenance(keys.deviceId, altered, proof, verifier)).toBe('BAD_PROOF');
         });
       }),

@@ -14,7 +14,9 @@ describe('DSMR P1 telegrams', () => {
   it('parses the DSMR 5.0.2 specification example (CRC recomputed) into SI units', () => {
     const result = parse('dsmr5-spec-example.txt');
     expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    if (!result.ok) {
+      return;
+    }
     expect(result.value).toMatchObject({ header: 'ISk5\\2MT382-1000', version: '50', tariff: 2 });
     expect(result.value.sample.ts).toBe(Date.UTC(2010, 11, 9, 10, 30, 20)); // 11:30:20 W = CET
     expect(result.value.sample.metrics).toEqual({

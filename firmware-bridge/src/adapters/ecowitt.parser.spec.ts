@@ -11,7 +11,9 @@ describe('Ecowitt protocol POST bodies', () => {
       now: NOW,
     });
     expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    if (!result.ok) {
+      return;
+    }
     expect(result.value.protocol).toBe('ecowitt');
     expect(result.value.stationKey).toBe('3A7F6C1E9B2D4F8A0C5E7B1D3F9A2C4E');
     expect(result.value.stationType).toBe('GW2000A_V3.1.4');
@@ -61,7 +63,9 @@ describe('Weather Underground protocol GET', () => {
   it('converts a WU upload, reducing the sea-level pressure to the station altitude', () => {
     const result = parseWundergroundQuery(wuParams('ecowitt/ws2910-wunderground-get.txt'), { now: NOW, altitudeM: 30 });
     expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    if (!result.ok) {
+      return;
+    }
     expect(result.value).toMatchObject({ protocol: 'wunderground', stationKey: 'IAMSTE123', password: 's3cretKEY' });
     const { ts, metrics } = result.value.sample;
     expect(ts).toBe(Date.UTC(2024, 5, 21, 12, 0, 0));
@@ -75,7 +79,9 @@ describe('Weather Underground protocol GET', () => {
   it('takes dateutc=now as the bridge clock and skips -9999 sensors', () => {
     const result = parseWundergroundQuery(wuParams('ecowitt/wunderground-now-missing-sensors.txt'), { now: NOW });
     expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    if (!result.ok) {
+      return;
+    }
     expect(result.value.sample.ts).toBe(NOW);
     expect(Object.keys(result.value.sample.metrics).sort()).toEqual([
       'pressure',

@@ -29,7 +29,9 @@ describe('ELM327 Mode 01 replies', () => {
   it.each(fx.decoded)('$name', ({ command, headers, raw, metric, value, ecu }) => {
     const frames = parseMode01Reply(raw, pidOf(command), headers, command);
     expect(frames.ok).toBe(true);
-    if (!frames.ok) return;
+    if (!frames.ok) {
+      return;
+    }
     const frame = pickEngineFrame(frames.value)!;
     expect(frame.ecu).toBe(ecu);
     const decoded = decodeVehiclePid(pidOf(command) as VehiclePid, frame);
@@ -46,8 +48,12 @@ describe('ELM327 Mode 01 replies', () => {
         return decoded.ok ? decoded.value : [];
       }),
     );
-    for (const pid of contains) expect(pids.has(pid)).toBe(true);
-    for (const pid of excludes) expect(pids.has(pid)).toBe(false);
+    for (const pid of contains) {
+      expect(pids.has(pid)).toBe(true);
+    }
+    for (const pid of excludes) {
+      expect(pids.has(pid)).toBe(false);
+    }
   });
 
   it.each(fx.refused)('refuses "$raw" as $reason', ({ command, headers, raw, reason }) => {

@@ -7,7 +7,9 @@ const session = fixture('nmea/session.nmea')
   .filter((line) => line.length > 0);
 const parse = (line: string) => {
   const result = parseNmeaSentence(line);
-  if (!result.ok) throw new Error(`${line}: ${result.error.reason}`);
+  if (!result.ok) {
+    throw new Error(`${line}: ${result.error.reason}`);
+  }
   return result.value;
 };
 
@@ -15,7 +17,9 @@ describe('NMEA 0183', () => {
   it('reads the textbook GGA (Munich, 545.4 m, 8 satellites)', () => {
     const gga = parse(session[0]!);
     expect(gga.type).toBe('GGA');
-    if (gga.type !== 'GGA') return;
+    if (gga.type !== 'GGA') {
+      return;
+    }
     expect(gga.lat).toBeCloseTo(48 + 7.038 / 60, 6);
     expect(gga.lon).toBeCloseTo(11 + 31 / 60, 6);
     expect(gga).toMatchObject({
@@ -31,7 +35,9 @@ describe('NMEA 0183', () => {
   it('reads the textbook RMC: 22.4 knots, course 84.4, 23 March 1994', () => {
     const rmc = parse(session[1]!);
     expect(rmc.type).toBe('RMC');
-    if (rmc.type !== 'RMC') return;
+    if (rmc.type !== 'RMC') {
+      return;
+    }
     expect(rmc.valid).toBe(true);
     expect(rmc.speedMs).toBeCloseTo(11.5236, 4);
     expect(rmc.courseDeg).toBe(84.4);

@@ -202,14 +202,14 @@ export class DurableQueue {
     }
     this.cursorTimer ??= setTimeout(() => {
       this.cursorTimer = undefined;
-      this.enqueue(() => this.syncCursor());
+      void this.enqueue(() => this.syncCursor());
     }, this.cursorSyncMs);
   }
 
   /** Commits everything appended so far and fsyncs the cursor; resolves when durable. */
   flush(): Promise<void> {
     this.writeCursor();
-    this.enqueue(() => this.commit());
+    void this.enqueue(() => this.commit());
     return this.enqueue(() => this.syncCursor());
   }
 

@@ -35,7 +35,7 @@ describe('queue frames', () => {
   it('stops at a frame whose bytes were damaged (CRC mismatch)', () => {
     const frames = [record(1), record(2), record(3)].map(encodeFrame);
     const damaged = Buffer.from(frames[1]!);
-    damaged[damaged.length - 2] ^= 0xff;
+    damaged[damaged.length - 2]! ^= 0xff;
     const scan = scanFrames(Buffer.concat([frames[0]!, damaged, frames[2]!]));
     expect(scan.frames).toHaveLength(1);
     expect(scan.torn).toBe('bad_crc');
@@ -73,7 +73,7 @@ describe('queue frames', () => {
           const cut = cutSeed % (file.length + 1);
           const bytes = Buffer.from(file.subarray(0, cut));
           if (bytes.length > 0) {
-            bytes[flipSeed % bytes.length] ^= 0x5a;
+            bytes[flipSeed % bytes.length]! ^= 0x5a;
           }
           const scan = scanFrames(bytes);
           for (const frame of scan.frames) {

@@ -15,7 +15,7 @@ import { silentBridgeLogger, type BridgeLogger } from '../core/logger.js';
 import { buildRegistration, postRegistration } from '../keys/registration-client.js';
 import { realClock, type SimClock } from '../simulation/clock.js';
 import { Prng, hashSeed } from '../simulation/prng.js';
-import { createSimulatedDevice, type SimulatedDevice, type SimulatedProtocol } from '../simulation/simulated-device.js';
+import { createSimulatedDevice, type SimulatedProtocol } from '../simulation/simulated-device.js';
 import { SimulationHub } from '../simulation/simulation-hub.js';
 import type { GeoPoint } from '../simulation/weather.model.js';
 import { BridgeFaultInjector, planBridgeFaults } from './bridge-faults.js';
@@ -161,6 +161,8 @@ export class SimulatedFleet {
         ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
         ...(options.transport === undefined ? {} : { transport: options.transport }),
       });
+    // The injector's publish hook is built before the bridge it publishes through exists.
+    // eslint-disable-next-line prefer-const
     let bridge: DeviceBridge | undefined;
     const injector = new BridgeFaultInjector(plan.bridgePlan, `${options.seed}:${plan.index}`, (payload) => {
       if (!bridge?.link?.connected) {

@@ -27,7 +27,9 @@ describe('emulator encoders round-trip through the production parsers', () => {
       now: 0,
     });
     expect(parsed.ok).toBe(true);
-    if (!parsed.ok) return;
+    if (!parsed.ok) {
+      return;
+    }
     const m = parsed.value.sample.metrics;
     expect(parsed.value.sample.ts).toBe(TS);
     expect(m.temperature).toBeCloseTo(24.36, 1);

@@ -77,8 +77,12 @@ describe('signal faults', () => {
     let run = 0;
     const runs: number[] = [];
     for (const d of [...dropped, false]) {
-      if (d) run++;
-      else if (run > 0) (runs.push(run), (run = 0));
+      if (d) {
+        run++;
+      } else if (run > 0) {
+        runs.push(run);
+        run = 0;
+      }
     }
     expect(Math.min(...runs)).toBeGreaterThanOrEqual(9); // minutes (sampling grid)
     expect(Math.max(...runs)).toBeLessThanOrEqual(100); // two overlapping windows at most

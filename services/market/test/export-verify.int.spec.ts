@@ -19,12 +19,19 @@ import {
   type ExportFormat,
   type FrozenQuery,
 } from '../src/index.js';
-import { BERLIN, DAY, MarketDb, seedWeatherFleet, UTRECHT } from './market-fixture.js';
+import { BERLIN, DAY, MarketDb, seedWeatherFleet } from './market-fixture.js';
 
 const key = NetworkKey.fromSecret(Buffer.alloc(32, 3));
 const license = { id: 'CC-BY-4.0', name: 'CC BY 4.0', url: 'https://creativecommons.org/licenses/by/4.0/' };
 let db: MarketDb;
 let devices: string[];
+
+interface ExportedRow {
+  device: string;
+  batch_root: string | null;
+  body: string;
+  metrics: { humidity: number };
+}
 
 const query = (extra: Record<string, unknown> = {}): FrozenQuery => ({
   ...parseDatasetQuery({ kind: 'weather', from: DAY, to: DAY + 86_400_000, ...extra }),
@@ -81,7 +88,7 @@ describe('catalogue counts on the real database', () => {
     const cell = latLngToCell(BERLIN.lat, BERLIN.lon, 8);
     expect((await catalogue().stats(query({ cells: cell }))).perDevice).toEqual([{ device: devices[1], rows: 60 }]);
     // frozen before the readings were received: nothing
-    expect((await catalogue().stats({ ...query(), asOf: DAY - 1 })).rows).toBe(0);
+    expect((await catalogue().stats(query({ asOf: DAY - 1 }))).rows).toBe(0);
   });
 });
 
@@ -181,17 +188,17 @@ describe('export and verify-export', () => {
     const rows = (await readFile(path, 'utf8'))
       .trimEnd()
       .split('\n')
-      .map((line) => JSON.parse(line));
-    const forge = (row: Record<string, any>) => {
-      const body = JSON.parse(row.body);
+      .map((line) => JSON.parse(line) as ExportedRow);
+    const forge = (row: ExportedRow) => {
+      const body = JSON.parse(row.body) as { metrics: { humidity: number } };
       body.metrics.humidity += 1;
       row.metrics.humidity = body.metrics.humidity;
       row.body = JSON.stringify(body);
     };
     const single = rows.findIndex((r) => r.device === devices[0] && r.batch_root === null);
     const batched = rows.findIndex((r) => r.device === devices[2]);
-    forge(rows[single]);
-    forge(rows[batched]);
+    forge(rows[single]!);
+    forge(rows[batched]!);
     await writeFile(path, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const report = await verifyExport(dir);
     expect(report.badRows).toEqual(

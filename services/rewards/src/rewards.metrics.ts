@@ -63,15 +63,16 @@ export class RewardsMetrics {
       buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 1800],
       registers,
     });
-    const metrics = this;
+    const payoutStates = () => this.payoutStates;
     this.payouts = new Gauge({
       name: 'gt_rewards_payouts',
       help: 'Payout ledger rows (epoch, wallet) by state',
       labelNames: ['state'],
       registers,
       async collect() {
-        if (metrics.payoutStates) {
-          for (const [state, n] of Object.entries(await metrics.payoutStates())) {
+        const read = payoutStates();
+        if (read) {
+          for (const [state, n] of Object.entries(await read())) {
             this.set({ state }, n);
           }
         }

@@ -78,7 +78,7 @@ describe('scoring job on TimescaleDB', () => {
     // Then every registered device has a score, clean stations near 1 and the faulty ones with their reason
     const stored = await scores.epochScores(DAY, END);
     if (process.env.SCORING_DEBUG) {
-      for (const s of stored)
+      for (const s of stored) {
         console.log(
           s.device.slice(0, 6),
           s.quality,
@@ -87,6 +87,7 @@ describe('scoring job on TimescaleDB', () => {
           JSON.stringify(s.breakdown.checks),
           JSON.stringify(s.examples).slice(0, 600),
         );
+      }
     }
     expect(stored.map((s) => s.device).sort()).toEqual([...stations, silent].map((d) => d.id).sort());
     const byId = new Map(stored.map((s) => [s.device, s]));

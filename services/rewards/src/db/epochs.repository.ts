@@ -95,7 +95,8 @@ export class EpochsRepository {
 
   async lastClosed(q: Queryable): Promise<number | null> {
     const { rows } = await q.query<{ epoch: string | null }>(`SELECT max(epoch)::text AS epoch FROM reward_epochs`);
-    return rows[0]?.epoch == null ? null : Number(rows[0].epoch);
+    const epoch = rows[0]?.epoch ?? null;
+    return epoch === null ? null : Number(epoch);
   }
 
   async unpaid(q: Queryable): Promise<number[]> {
