@@ -32,6 +32,8 @@ export { adapterConfigSchema, createAdapter, type AdapterConfig } from './cli/ad
 export { bridgeConfigSchema, loadBridgeConfig, type BridgeConfig } from './cli/bridge-config.js';
 export { startBridgeFromConfig } from './cli/run.command.js';
 export { main as runCli } from './cli/main.js';
+export { keygenCommand } from './cli/keygen.command.js';
+export { registerCommand } from './cli/register.command.js';
 export { createSimClock, realClock, type SimClock } from './simulation/clock.js';
 export {
   BRIDGE_FAULTS,

@@ -21,7 +21,7 @@ export const networkConfigSchema = z
     /** mint authority / payer keypair (Solana JSON keypair file); generated into the data dir when absent */
     SOLANA_KEYPAIR: z.string().optional(),
     GT_HOST: env.string('127.0.0.1'),
-    /** first of the consecutive ports: registry, scoring, rewards, market, ingest metrics */
+    /** first of the consecutive ports: registry, scoring, rewards, market, ingest metrics, Solana JSON-RPC (LiteSVM) */
     GT_PORT_BASE: env.port(8081),
     /** devices per kind in the simulated fleet; 0 disables simulation */
     GT_FLEET_PER_KIND: env.int(4),
@@ -50,6 +50,7 @@ export const networkConfigSchema = z
       rewards: e.GT_PORT_BASE + 2,
       market: e.GT_PORT_BASE + 3,
       metrics: e.GT_PORT_BASE + 4,
+      solana: e.GT_PORT_BASE + 5,
     },
     fleet: {
       perKind: e.GT_FLEET_PER_KIND,
