@@ -3,7 +3,7 @@
  * uses (for the integration test). Pure: the same input gives byte-identical output.
  */
 import type { DashboardBuilder, Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { alertRulesYaml } from './alerts.js';
+import { alertRulesFile, alertRulesYaml, type AlertRulesFile } from './alerts.js';
 import { allPanels, finalize, SqlCatalogue, type SqlCheck } from './common.js';
 import { DATA_QUALITY_UID, dataQuality } from './dashboards/data-quality.js';
 import { DEVICE_UID, deviceDrilldown } from './dashboards/device-drilldown.js';
@@ -52,6 +52,8 @@ export interface Generated {
   /** path relative to dashboards/ → file content */
   readonly files: ReadonlyMap<string, string>;
   readonly dashboards: readonly BuiltDashboard[];
+  /** the alert rules file, as written to provisioning/alerting/groundtruth.yaml */
+  readonly alerts: AlertRulesFile;
   /** SQL of the alert rules */
   readonly alertSql: readonly SqlCheck[];
 }
@@ -74,6 +76,7 @@ export function generate(): Generated {
   }
   files.set('provisioning/datasources/groundtruth.yaml', datasourcesYaml());
   files.set('provisioning/dashboards/groundtruth.yaml', dashboardProviderYaml());
-  files.set('provisioning/alerting/groundtruth.yaml', alertRulesYaml(alerts, panelId));
-  return { files, dashboards, alertSql: alerts.checks };
+  const rules = alertRulesFile(alerts, panelId);
+  files.set('provisioning/alerting/groundtruth.yaml', alertRulesYaml(rules));
+  return { files, dashboards, alerts: rules, alertSql: alerts.checks };
 }

@@ -25,6 +25,8 @@ export const INGEST = {
   writeRetries: 'gt_ingest_write_retries_total',
   inflight: 'gt_ingest_inflight_messages',
   paused: 'gt_ingest_paused',
+  /** times the transport stopped reading from the broker because the writer was behind */
+  pauses: 'gt_ingest_backpressure_pauses_total',
 } as const;
 
 export const REGISTRY = {
@@ -35,6 +37,17 @@ export const REGISTRY = {
   statusChanges: 'gt_registry_status_changes_total',
   /** labels `route`, `code` */
   refusals: 'gt_registry_refusals_total',
+} as const;
+
+export const SCORING = {
+  /** histogram, label `operation` (closed_hours, scheduled, rescore, appeal) */
+  jobDuration: 'gt_scoring_job_duration_seconds',
+  /** histogram of the epoch scores given, labels `kind`, `score` (quality, location) */
+  epochScore: 'gt_scoring_epoch_score',
+  /** readings (or, for hour-level checks, values) flagged, label `check` */
+  flags: 'gt_scoring_flags_total',
+  /** label `operation` (closed_hours, epoch) */
+  readings: 'gt_scoring_readings_total',
 } as const;
 
 export const MARKET = {
@@ -65,6 +78,8 @@ export const REWARDS = {
   payoutTransactions: 'gt_rewards_payout_transactions_total',
   /** labels `code`, `method` */
   rpcErrors: 'gt_rewards_rpc_errors_total',
+  /** open credits an epoch close could not pay (malformed source or wallet) */
+  unpayableCredits: 'gt_rewards_unpayable_credits_total',
   /** histogram: one runner pass paying an epoch */
   payoutSeconds: 'gt_rewards_payout_seconds',
   /** gauge read from the ledger at scrape time, label `state` */
@@ -84,6 +99,7 @@ export const PROCESS = {
 export const METRICS_BY_SERVICE = {
   ingest: { ...INGEST, ...PROCESS },
   registry: { ...REGISTRY, ...PROCESS },
+  scoring: { ...SCORING, ...PROCESS },
   market: { ...MARKET, ...PROCESS },
   rewards: { ...REWARDS, ...PROCESS },
 } as const;

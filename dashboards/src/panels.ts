@@ -30,7 +30,14 @@ import {
   type ThresholdsConfig,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as BarGaugePanel } from '@grafana/grafana-foundation-sdk/bargauge';
-import { MapViewConfigBuilder, PanelBuilder as GeomapPanel } from '@grafana/grafana-foundation-sdk/geomap';
+import {
+  ControlsOptionsBuilder,
+  MapCenterID,
+  MapViewConfigBuilder,
+  PanelBuilder as GeomapPanel,
+  TooltipMode,
+  TooltipOptionsBuilder,
+} from '@grafana/grafana-foundation-sdk/geomap';
 import { PanelBuilder as HeatmapPanel } from '@grafana/grafana-foundation-sdk/heatmap';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
@@ -166,7 +173,9 @@ export function geomap(o: PanelOptions & { readonly colorField: string; readonly
       },
     });
   return apply(new GeomapPanel(), o, 24, 16)
-    .view(new MapViewConfigBuilder().id('fit').lat(0).lon(0).zoom(2))
+    .view(new MapViewConfigBuilder().id(MapCenterID.Fit).lat(0).lon(0).zoom(2))
+    .controls(new ControlsOptionsBuilder().showZoom(true).mouseWheelZoom(true).showScale(true))
+    .tooltip(new TooltipOptionsBuilder().mode(TooltipMode.Details))
     .basemap(new MapLayerOptionsBuilder().type('osm-standard').name('OpenStreetMap'))
     .layers([markers])
     .colorScheme(new FieldColorBuilder().mode(FieldColorModeId.ContinuousRdYlGr));

@@ -37,6 +37,25 @@ export function availability(readings: string): string {
     extract(epoch from ($__timeTo()::timestamptz - greatest($__timeFrom()::timestamptz, d.registered_at))) / d.interval_s))`;
 }
 
-/** Each device's score at the newest closed epoch, as the rewards engine recorded it from the scoring service. */
-export const LAST_EPOCH_SCORES = `SELECT device_id, quality, location_score, score_reasons FROM reward_epoch_devices
-  WHERE epoch = (SELECT max(epoch) FROM reward_epochs)`;
+/** Sort key of an algorithm version: the numeric triple of `qod-1.10.0` (NULL when there is none). */
+const VERSION_KEY = `string_to_array(substring(version from '[0-9]+(?:[.][0-9]+)*$'), '.')::int[]`;
+
+/** Algorithm versions newest first: `qod-1.10.0` before `qod-1.9.0` (the numeric triple, then the text). */
+export const VERSIONS_NEWEST_FIRST = `${VERSION_KEY} DESC NULLS LAST, version DESC`;
+
+/**
+ * Each device's score at the last epoch the scoring service scored, one row per device: the newest algorithm
+ * version when an appeal re-scored it (what the rewards engine reads).
+ */
+export const LAST_EPOCH_SCORES = `SELECT DISTINCT ON (device_id) device_id, kind, quality, location_score, availability, reasons,
+    version, epoch_start, epoch_end
+  FROM device_epoch_scores WHERE epoch_end = (SELECT max(epoch_end) FROM device_epoch_scores)
+  ORDER BY device_id, ${VERSIONS_NEWEST_FIRST}`;
+
+/** Scores of the epochs matching `where`, one row per device and epoch (newest algorithm version). */
+export function epochScores(where: string): string {
+  return `SELECT DISTINCT ON (epoch_end, device_id) device_id, kind, quality, location_score, availability, reasons,
+    version, epoch_start, epoch_end
+  FROM device_epoch_scores WHERE ${where}
+  ORDER BY epoch_end, device_id, ${VERSIONS_NEWEST_FIRST}`;
+}

@@ -1,181 +1,234 @@
 /**
- * A small, deterministic fleet for the dashboards' integration test: registrations signed by device and owner
- * keys, and the signed readings each device publishes (singles and batches), including the unhappy ones the
- * dashboards must show (bad signature, replayed seq, unknown device, garbage, seq gap, out-of-range value,
- * backlog).
+ * The traffic of the dashboards' pipeline run. Simulated devices of the three hardware kinds run the real bridge
+ * code (emulated hardware → production adapter → signing → durable queue → MQTT to the private Mosquitto),
+ * registered through the registry's signed HTTP flow, on a fast clock that replays one past hour (the epoch the
+ * run closes) in seconds: a store-and-forward backlog as far as the network can tell. Seeded faults give the
+ * dashboards something to show: a bridge corrupting signatures, a spiking sensor, a cloned vehicle key, a bridge
+ * replaying old envelopes. A Modbus meter registered without a location cannot be placed on the map. Then what no
+ * honest bridge sends: a message that is not JSON and a reading signed by an unregistered key.
  */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import mqtt from 'mqtt';
+import { DeviceBridge } from '../../firmware-bridge/src/core/device-bridge.js';
+import type { FaultCounts } from '../../firmware-bridge/src/fleet/fault-plan.js';
+import { SimulatedFleet } from '../../firmware-bridge/src/fleet/simulated-fleet.js';
+import { buildRegistration, postRegistration } from '../../firmware-bridge/src/keys/registration-client.js';
+import { createSimClock, type SimClock } from '../../firmware-bridge/src/simulation/clock.js';
+import { createSimulatedDevice, type SimulatedDevice } from '../../firmware-bridge/src/simulation/simulated-device.js';
 import {
-  encodeBatch,
   encodeSingle,
-  generateKeyPair,
-  randomNonce,
+  keyPairFromSeed,
+  NodeCryptoSigner,
   readingsTopic,
-  signRegistration,
-  TweetnaclSigner,
   type DeviceKeyPair,
   type HardwareKind,
-  type ReadingBody,
-  type RegistrationRequest,
   type SignedRegistration,
-  type WalletAddress,
 } from '../../protocol/src/index.js';
 
-export interface FleetDevice {
-  readonly keys: DeviceKeyPair;
-  readonly owner: DeviceKeyPair;
-  readonly kind: HardwareKind;
-  readonly model: string;
-  readonly location?: { lat: number; lon: number; alt?: number };
-}
-
-export interface Message {
-  readonly topic: string;
-  readonly payload: string;
-}
-
 const MINUTE = 60_000;
-export const READINGS_PER_DEVICE = 30;
+const SEED = 'gt-dashboards-1';
+/** the clock starts this long before the epoch, so every device is reading when the epoch begins */
+const WARM_UP_MS = 5 * MINUTE;
 
-const wallet = (keys: DeviceKeyPair): WalletAddress => keys.deviceId as string as WalletAddress;
+const key = (tag: string): DeviceKeyPair => keyPairFromSeed(createHash('sha256').update(`${SEED}:${tag}`).digest());
 
-/** Three owners; the first owns devices of every kind. One energy meter declares no location. */
-export function makeFleet(): FleetDevice[] {
-  const owners = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
-  const device = (
-    kind: HardwareKind,
-    owner: number,
-    model: string,
-    location?: FleetDevice['location'],
-  ): FleetDevice => ({
-    keys: generateKeyPair(),
-    owner: owners[owner]!,
-    kind,
-    model,
-    ...(location ? { location } : {}),
-  });
-  return [
-    device('weather', 0, 'Ecowitt GW2000', { lat: 52.0907, lon: 5.1214, alt: 5 }),
-    device('weather', 1, 'Ecowitt GW2000', { lat: 52.3676, lon: 4.9041, alt: 2 }),
-    device('weather', 2, 'Davis Vantage Pro2', { lat: 51.9244, lon: 4.4777 }),
-    device('vehicle', 0, 'ELM327 + u-blox M8N'),
-    device('vehicle', 1, 'ELM327 + u-blox M8N'),
-    device('energy', 0, 'DSMR P1 (ESMR 5)', { lat: 52.09, lon: 5.12 }),
-    device('energy', 2, 'Eastron SDM630 Modbus'),
-  ];
-}
-
-export function registrationOf(d: FleetDevice, now: number): SignedRegistration {
-  const request: RegistrationRequest = {
-    v: 1,
-    type: 'register',
-    device: d.keys.deviceId,
-    owner: wallet(d.owner),
-    kind: d.kind,
-    model: d.model,
-    interval_s: 60,
-    ...(d.location ? { location: d.location } : {}),
-    nonce: randomNonce(),
-    expires_at: now + 10 * MINUTE,
-  };
-  return signRegistration(request, new TweetnaclSigner(d.keys), new TweetnaclSigner(d.owner));
-}
-
-function metricsOf(kind: HardwareKind, seq: number): Record<string, number> {
-  switch (kind) {
-    case 'weather':
-      return {
-        temperature: 11 + (seq % 7) / 2,
-        humidity: 70 + (seq % 5),
-        pressure: 101_300 - seq * 10,
-        wind_speed: 3 + (seq % 3),
-      };
-    case 'vehicle':
-      return {
-        speed: 10 + (seq % 6),
-        rpm: 1800 + seq * 5,
-        coolant_temperature: 88,
-        odometer: 1_000_000 + seq * 700,
-        gnss_fix: 1,
-      };
-    case 'energy':
-      return {
-        energy_import_t1: 5_000_000 + seq * 8,
-        power_import: 480 + (seq % 4) * 20,
-        voltage_l1: 229.5 + (seq % 3),
-      };
-  }
-}
-
-/** The body of reading `seq` of a device, taken `ageMs` before `now`; vehicles carry their GNSS position. */
-export function bodyOf(d: FleetDevice, seq: number, ts: number): ReadingBody {
-  const loc =
-    d.kind === 'vehicle' ? { loc: { lat: 52.0 + seq * 0.001, lon: 5.0 + seq * 0.0015, hdop: 0.9, sats: 9 } } : {};
-  return { v: 1, device: d.keys.deviceId, kind: d.kind, seq, ts, ...loc, metrics: metricsOf(d.kind, seq) };
-}
-
-export interface Traffic {
-  readonly messages: Message[];
-  /** readings that must end up stored, per device id */
-  readonly stored: Map<string, number>;
-  /** quarantine reasons the traffic must produce (at least once each) */
-  readonly reasons: readonly string[];
-}
+/** Three owners: of the weather stations, of the vehicles, of the energy meters. */
+const OWNERS = [key('owner:0'), key('owner:1'), key('owner:2')];
 
 /**
- * The fleet's last half hour at one reading a minute. The focus device (first weather station) also drains a
- * backlog from three hours ago as a batch (seq 0..4), skips seq 20, reports one out-of-range temperature, sends one
- * reading with a forged signature and replays a seq with a different body; a stranger publishes, and one
- * message is not JSON. `suspended` devices keep publishing: their readings are refused.
+ * The fleets (one per seed and kind). The focus station's bridge corrupts signatures and its sensor spikes, so the
+ * device drill-down has quarantine, seq gaps and scoring flags to show for one device.
  */
-export function trafficOf(
-  fleet: readonly FleetDevice[],
-  focus: FleetDevice,
-  suspended: FleetDevice,
-  now: number,
-): Traffic {
-  const messages: Message[] = [];
-  const stored = new Map<string, number>();
-  const at = (i: number) => now - (READINGS_PER_DEVICE - i) * MINUTE;
-  for (const d of fleet) {
-    const signer = new TweetnaclSigner(d.keys);
-    const topic = readingsTopic(d.keys.deviceId);
-    if (d === focus) {
-      const backlog = [0, 1, 2, 3, 4].map((seq) => bodyOf(d, seq, now - 3 * 60 * MINUTE + seq * MINUTE));
-      messages.push({ topic, payload: encodeBatch(backlog, signer) });
-    }
-    let count = d === focus ? 5 : 0;
-    for (let i = 1; i <= READINGS_PER_DEVICE; i++) {
-      const seq = d === focus ? i + 4 : i - 1; // seqs start at 0 (PROTOCOL.md)
-      if (d === focus && seq === 20) {
-        continue; // lost on the way: a seq gap
-      }
-      const body = bodyOf(d, seq, at(i));
-      const odd = d === focus && seq === 25 ? { ...body, metrics: { ...body.metrics, temperature: 75 } } : body;
-      messages.push({ topic, payload: encodeSingle(odd, signer) });
-      count += 1;
-    }
-    stored.set(d.keys.deviceId, d === suspended ? 0 : count);
+const FLEETS: readonly { seed: string; kind: HardwareKind; count: number; faults: FaultCounts; owner: number }[] = [
+  {
+    seed: `${SEED}:focus`,
+    kind: 'weather',
+    count: 1,
+    faults: new Map([
+      ['bad_signature', 1],
+      ['spike', 1],
+    ]),
+    owner: 0,
+  },
+  { seed: SEED, kind: 'weather', count: 2, faults: new Map(), owner: 0 },
+  { seed: SEED, kind: 'vehicle', count: 2, faults: new Map([['cloned_key', 1]]), owner: 1 },
+  { seed: SEED, kind: 'energy', count: 2, faults: new Map([['replay', 1]]), owner: 2 },
+];
+
+export interface TrafficOptions {
+  readonly mqttUrl: string;
+  readonly registryUrl: string;
+  /** where the bridges keep their queues */
+  readonly dataDir: string;
+  /** the replayed hour [epochStart, epochStart + 1 h) */
+  readonly epochStart: number;
+  /** simulated ms per wall ms */
+  readonly speed: number;
+  /** called once when the replay reaches the middle of the hour */
+  readonly atHalfTime: (roles: TrafficRoles) => Promise<void>;
+}
+
+/** Which device plays which part (device ids). */
+export interface TrafficRoles {
+  /** weather station whose bridge corrupts signatures and whose sensor spikes: quarantine, seq gaps, flags */
+  readonly focus: string;
+  readonly cloned: string;
+  readonly replaying: string;
+  /** a weather station without faults: the run suspends it half-way (its sale credit is then held) */
+  readonly toSuspend: string;
+  /** the Modbus meter registered without a location */
+  readonly unplaced: string;
+  readonly all: readonly string[];
+}
+
+export interface TrafficResult {
+  readonly roles: TrafficRoles;
+  /** readings the broker acknowledged to bridges and extra readings published: the ingest must receive them all */
+  readonly readingsSent: number;
+  /** quarantine reasons the traffic must produce */
+  readonly reasons: readonly string[];
+  /** the meter's signed registration (sending it again must be refused) */
+  readonly firstRegistration: SignedRegistration;
+}
+
+/** A bridge for a device the fleet helper cannot make: a Modbus meter whose registration declares no location. */
+async function startUnplacedMeter(options: TrafficOptions, clock: SimClock) {
+  const keys = key('meter:unplaced');
+  const registration = buildRegistration({
+    device: keys,
+    owner: OWNERS[2]!,
+    kind: 'energy',
+    model: 'Eastron SDM630 Modbus',
+    intervalS: 60,
+  });
+  await postRegistration(options.registryUrl, registration);
+  const simulated: SimulatedDevice = await createSimulatedDevice({
+    kind: 'energy',
+    protocol: 'modbus',
+    seed: `${SEED}:meter`,
+    location: { lat: 52.09, lon: 5.12 }, // the household model's weather; not declared to the network
+    intervalMs: MINUTE,
+    clock,
+  });
+  await simulated.start();
+  const bridge = await DeviceBridge.start({
+    adapter: simulated.adapter,
+    signer: new NodeCryptoSigner(keys),
+    dataDir: path.join(options.dataDir, 'meter'),
+    mqtt: { url: options.mqttUrl },
+    mode: 'single',
+    queue: { fsync: false },
+  });
+  return { device: keys.deviceId as string, registration, bridge, simulated };
+}
+
+function pick(fleet: SimulatedFleet, test: (d: SimulatedFleet['devices'][number]) => boolean): string {
+  const found = fleet.devices.find(test);
+  if (!found) {
+    throw new Error(`no ${fleet.options.kind} device for this role`);
   }
-  const focusTopic = readingsTopic(focus.keys.deviceId);
-  const forged = JSON.parse(encodeSingle(bodyOf(focus, 100, now - MINUTE), new TweetnaclSigner(focus.keys))) as {
-    sig: string;
-  };
-  forged.sig = Buffer.alloc(64, 7).toString('base64');
-  messages.push({ topic: focusTopic, payload: JSON.stringify(forged) });
-  const replay = bodyOf(focus, 10, now - 2 * MINUTE);
-  messages.push({
-    topic: focusTopic,
-    payload: encodeSingle({ ...replay, metrics: { temperature: -3 } }, new TweetnaclSigner(focus.keys)),
+  return found.device;
+}
+
+/** Runs the replay of the hour, stops every bridge once the broker has acknowledged its queue, then misbehaves. */
+export async function runTraffic(options: TrafficOptions): Promise<TrafficResult> {
+  const clock = createSimClock({ startMs: options.epochStart - WARM_UP_MS, speed: options.speed });
+  const fleets: SimulatedFleet[] = [];
+  let meter: Awaited<ReturnType<typeof startUnplacedMeter>> | undefined;
+  try {
+    for (const spec of FLEETS) {
+      fleets.push(
+        await SimulatedFleet.start({
+          kind: spec.kind,
+          count: spec.count,
+          seed: spec.seed,
+          faults: spec.faults,
+          dataDir: path.join(options.dataDir, `${spec.kind}-${fleets.length}`),
+          mqtt: { url: options.mqttUrl },
+          intervalMs: MINUTE,
+          clock,
+          center: { lat: 52.09, lon: 5.12 },
+          radiusKm: 8,
+          bridge: { mode: 'single' },
+          registry: { url: options.registryUrl, owner: OWNERS[spec.owner]! },
+        }),
+      );
+    }
+    meter = await startUnplacedMeter(options, clock);
+    const [focus, weather, vehicle, energy] = fleets as [
+      SimulatedFleet,
+      SimulatedFleet,
+      SimulatedFleet,
+      SimulatedFleet,
+    ];
+    const roles: TrafficRoles = {
+      focus: pick(focus, (d) => d.faults.bridge.includes('bad_signature')),
+      cloned: pick(vehicle, (d) => d.clone !== undefined),
+      replaying: pick(energy, (d) => d.faults.bridge.includes('replay')),
+      toSuspend: weather.devices[1]!.device,
+      unplaced: meter.device,
+      all: [...fleets.flatMap((f) => f.devices.map((d) => d.device as string)), meter.device],
+    };
+
+    let halfTimeDone = false;
+    while (clock.now() < options.epochStart + 61 * MINUTE) {
+      if (!halfTimeDone && clock.now() >= options.epochStart + 30 * MINUTE) {
+        halfTimeDone = true;
+        await options.atHalfTime(roles);
+      }
+      await sleep(100);
+    }
+    await Promise.all([...fleets.map((f) => f.stop({ drainMs: 15_000 })), meter.bridge.stop({ drainMs: 15_000 })]);
+    await meter.simulated.stop();
+
+    const bridges = [
+      ...fleets.flatMap((f) => f.devices.flatMap((d) => [d.bridge, ...(d.clone ? [d.clone.bridge] : [])])),
+      meter.bridge,
+    ];
+    const backlog = bridges.reduce((n, b) => n + b.queue.stats().queuedReadings, 0);
+    if (backlog > 0) {
+      throw new Error(`bridges stopped with ${backlog} readings unacknowledged`);
+    }
+    const acked = bridges.reduce((n, b) => n + b.counters.counts.acked, 0);
+    const replayed = fleets.reduce((n, f) => n + f.devices.reduce((m, d) => m + d.injector.stats.replayed, 0), 0);
+    const extra = await misbehave(options, clock.now());
+    return {
+      roles,
+      readingsSent: acked + replayed + extra,
+      reasons: ['BAD_SIGNATURE', 'REPLAYED_SEQ', 'MALFORMED_JSON', 'UNKNOWN_DEVICE', 'DEVICE_SUSPENDED'],
+      firstRegistration: meter.registration,
+    };
+  } catch (error) {
+    await Promise.allSettled([...fleets.map((f) => f.stop({ drainMs: 0 })), meter?.bridge.stop({ drainMs: 0 })]);
+    await meter?.simulated.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A message that is not JSON and a reading from a key nobody registered; returns the readings published. */
+async function misbehave(options: TrafficOptions, ts: number): Promise<number> {
+  const client = await mqtt.connectAsync(options.mqttUrl, {
+    clientId: `gt-dashboards-stranger-${process.pid}`,
+    reconnectPeriod: 0,
   });
-  messages.push({ topic: focusTopic, payload: '{"v":1,"type":"reading",' });
-  const stranger = generateKeyPair();
-  messages.push({
-    topic: readingsTopic(stranger.deviceId),
-    payload: encodeSingle(bodyOf({ ...focus, keys: stranger }, 1, now - MINUTE), new TweetnaclSigner(stranger)),
-  });
-  return {
-    messages,
-    stored,
-    reasons: ['BAD_SIGNATURE', 'REPLAYED_SEQ', 'MALFORMED_JSON', 'UNKNOWN_DEVICE', 'DEVICE_SUSPENDED'],
-  };
+  try {
+    const stranger = key('stranger');
+    await client.publishAsync(readingsTopic(stranger.deviceId), '{"v":1,"type":"reading",', { qos: 1 });
+    const body = {
+      v: 1 as const,
+      device: stranger.deviceId,
+      kind: 'weather' as const,
+      seq: 1,
+      ts,
+      metrics: { temperature: 12.5, humidity: 71, pressure: 101_200 },
+    };
+    await client.publishAsync(readingsTopic(stranger.deviceId), encodeSingle(body, new NodeCryptoSigner(stranger)), {
+      qos: 1,
+    });
+    return 1;
+  } finally {
+    await client.endAsync();
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * One device, chosen with `$device`: what the registry knows, every metric it sent (read from the signed bodies,
- * so one query serves all kinds), delivery, what was quarantined, seq gaps and the registry history.
+ * so one query serves all kinds), delivery, its hour and epoch scores and rewards, what was quarantined, seq gaps
+ * and the registry history.
  */
 import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard, type SqlCatalogue } from '../common.js';
@@ -172,6 +173,103 @@ GROUP BY 1 ORDER BY 1`,
     );
 }
 
+function scoresRow(b: DashboardBuilder, q: SqlCatalogue): DashboardBuilder {
+  return b
+    .withRow(new RowBuilder('Scores and rewards'))
+    .withPanel(
+      timeseries({
+        title: 'Hourly quality',
+        description: 'Quality and availability of each hour the scoring job rolled up, per algorithm version.',
+        min: 0,
+        max: 1,
+        targets: [
+          q.query({
+            format: 'time_series',
+            sql: `SELECT hour AS time, 'quality ' || version AS metric, quality AS value FROM device_hour
+WHERE ${OF_DEVICE} AND $__timeFilter(hour)
+UNION ALL
+SELECT hour AS time, 'availability ' || version AS metric, availability AS value FROM device_hour
+WHERE ${OF_DEVICE} AND $__timeFilter(hour)
+ORDER BY 1, 2`,
+            columns: { time: 'time', metric: 'text', value: 'number' },
+          }),
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        title: 'Flags by check (scoring)',
+        description: 'Readings of this device flagged per interval by each scoring check, per algorithm version.',
+        stacked: true,
+        bars: true,
+        unit: 'short',
+        targets: [
+          q.query({
+            format: 'time_series',
+            sql: `SELECT $__timeGroupAlias(f.ts, $__interval), c || ' ' || f.version AS metric, count(*) AS readings
+FROM reading_flags f CROSS JOIN LATERAL unnest(f.checks) AS c
+WHERE f.${OF_DEVICE} AND $__timeFilter(f.ts)
+GROUP BY 1, 2 ORDER BY 1, 2`,
+            columns: { time: 'time', metric: 'text', readings: 'number' },
+          }),
+        ],
+      }),
+    )
+    .withPanel(
+      table({
+        title: 'Epoch scores',
+        description: 'Each epoch score of this device with its reason codes: "why did my device score 0.62?"',
+        targets: [
+          q.query({
+            format: 'table',
+            sql: `SELECT epoch_start, epoch_end, version, quality, location_score, availability,
+  array_to_string(reasons, ', ') AS reasons, scored_at
+FROM device_epoch_scores WHERE ${OF_DEVICE} AND $__timeFilter(epoch_end)
+ORDER BY epoch_end DESC, scored_at DESC`,
+            columns: {
+              epoch_start: 'time',
+              epoch_end: 'time',
+              version: 'text',
+              quality: 'number',
+              location_score: 'number',
+              availability: 'number',
+              reasons: 'text',
+              scored_at: 'time',
+            },
+          }),
+        ],
+      }),
+    )
+    .withPanel(
+      table({
+        title: 'Rewards',
+        description:
+          'Manifest leaves of this device (emission and sale credits) and the state of the payout to its owner.',
+        targets: [
+          q.query({
+            format: 'table',
+            sql: `SELECT l.epoch, e.ends_at, l.source, l.reason, l.amount::double precision AS amount, l.owner_wallet,
+  p.state AS payout_state, p.signature
+FROM reward_leaves l JOIN reward_epochs e USING (epoch)
+LEFT JOIN reward_payouts p ON p.epoch = l.epoch AND p.wallet = l.owner_wallet
+WHERE l.${OF_DEVICE} AND $__timeFilter(e.ends_at)
+ORDER BY l.epoch DESC, l.idx`,
+            columns: {
+              epoch: 'number',
+              ends_at: 'time',
+              source: 'text',
+              reason: 'text',
+              amount: 'number',
+              owner_wallet: 'text',
+              payout_state: 'text',
+              signature: 'text',
+            },
+          }),
+        ],
+      }),
+    );
+}
+
 function evidenceRow(b: DashboardBuilder, q: SqlCatalogue): DashboardBuilder {
   return b
     .withRow(new RowBuilder('Quarantine, gaps and history'))
@@ -233,9 +331,10 @@ export function deviceDrilldown(q: SqlCatalogue): DashboardBuilder {
   const b = dashboard({
     uid: DEVICE_UID,
     title: 'GroundTruth · Device',
-    description: 'Drill-down of one device: registry record, metrics, delivery, quarantine, seq gaps, history.',
+    description:
+      'Drill-down of one device: registry record, metrics, delivery, scores, rewards, quarantine, seq gaps, history.',
     tags: ['device'],
     from: 'now-24h',
   }).withVariable(deviceVariable(q));
-  return evidenceRow(readingsRow(overviewRow(b, q), q), q);
+  return evidenceRow(scoresRow(readingsRow(overviewRow(b, q), q), q), q);
 }

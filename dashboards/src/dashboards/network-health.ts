@@ -120,12 +120,14 @@ function ingestRow(b: DashboardBuilder): DashboardBuilder {
     )
     .withPanel(
       timeseries({
-        title: 'Duplicates, seq gaps, write retries',
-        description: 'Redeliveries acknowledged without storing, seq gaps detected, batch writes retried.',
+        title: 'Duplicates, seq gaps, retries, pauses',
+        description:
+          'Redeliveries acknowledged without storing, seq gaps detected, batch writes retried, and backpressure pauses (the writer fell behind).',
         targets: [
           prom(`sum(${rate(INGEST.duplicates)})`, 'duplicates'),
           prom(`sum(${rate(INGEST.seqGaps)})`, 'seq gaps'),
           prom(`sum(${rate(INGEST.writeRetries)})`, 'write retries'),
+          prom(`sum(${rate(INGEST.pauses)})`, 'backpressure pauses'),
         ],
         unit: 'short',
         span: 8,

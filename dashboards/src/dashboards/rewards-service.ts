@@ -50,11 +50,15 @@ export function rewardsServiceRow(b: DashboardBuilder): DashboardBuilder {
     )
     .withPanel(
       timeseries({
-        title: 'Solana RPC errors',
-        description: 'Errors from the Solana gateway by code and RPC method.',
+        title: 'Solana RPC errors, unpayable credits',
+        description:
+          'Errors from the Solana gateway by code and RPC method; open credits an epoch close could not pay (left open).',
         span: 8,
         stacked: true,
-        targets: [prom(`sum by (code, method) (increase(${REWARDS.rpcErrors}${R}))`, '{{method}} {{code}}')],
+        targets: [
+          prom(`sum by (code, method) (increase(${REWARDS.rpcErrors}${R}))`, '{{method}} {{code}}'),
+          prom(`sum(increase(${REWARDS.unpayableCredits}${R}))`, 'unpayable credits'),
+        ],
       }),
     )
     .withPanel(
