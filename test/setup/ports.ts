@@ -49,3 +49,15 @@ export async function waitForPort(
     await sleep(50);
   }
 }
+
+/** The first of `count` consecutive ports that were all free a moment ago (for a process that takes a port range). */
+export async function freePortRange(count: number, tries = 50): Promise<number> {
+  for (let i = 0; i < tries; i++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const taken = await Promise.all(Array.from({ length: count }, (_, k) => canConnect(base + k)));
+    if (!taken.some(Boolean)) {
+      return base;
+    }
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}

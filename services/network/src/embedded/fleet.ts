@@ -48,14 +48,20 @@ export interface DemoFleetOptions {
   readonly readingsPerMinute: number;
   readonly mqtt: { readonly url: string; readonly protocolVersion: 4 | 5 };
   readonly registryUrl: string;
+  /** gives a new owner wallet SOL for fees (a faucet; the embedded chain has one) */
+  readonly fundOwner?: (wallet: string) => Promise<void>;
   readonly logger?: BridgeLogger;
 }
 
-/** One owner wallet per kind (a Solana keypair file under `<dataDir>/owners`), made on first run. */
-async function ownerKey(dataDir: string, kind: HardwareKind) {
+/**
+ * One owner wallet per kind (a Solana keypair file under `<dataDir>/owners`, usable with `groundtruth market buy
+ * --keypair`), made and funded on first run.
+ */
+async function ownerKey(dataDir: string, kind: HardwareKind, fund?: (wallet: string) => Promise<void>) {
   const file = path.join(dataDir, 'owners', `${kind}.json`);
   if (!existsSync(file)) {
-    await writeNewKeypairFile(file);
+    const signer = await writeNewKeypairFile(file);
+    await fund?.(signer.address);
   }
   return loadOwnerKeyPair(file);
 }
@@ -78,9 +84,9 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<Simulat
           seed: options.seed,
           faults: faults.get(kind)!,
           dataDir: path.join(options.dataDir, 'fleet', kind),
-          mqtt: { url: options.mqtt.url }, // DEV protocolVersion pending
+          mqtt: { url: options.mqtt.url, protocolVersion: options.mqtt.protocolVersion },
           intervalMs: Math.round(60_000 / options.readingsPerMinute),
-          registry: { url: options.registryUrl, owner: await ownerKey(options.dataDir, kind) },
+          registry: { url: options.registryUrl, owner: await ownerKey(options.dataDir, kind, options.fundOwner) },
           ...(options.logger ? { logger: options.logger } : {}),
         }),
       );

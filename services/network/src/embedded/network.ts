@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { SimulatedFleet } from '@groundtruth/firmware-bridge';
 import { startJsonRpcServer } from '@groundtruth/programs';
 import { createLogger, migrate, type Logger } from '@groundtruth/service-kit';
+import { address } from '@solana/kit';
 import pg from 'pg';
 import type { NetworkConfig } from '../network.config.js';
 import { launchService, SERVICE_NAMES, type Env, type RunningService, type ServiceName } from '../services/launchers.js';
@@ -32,6 +33,9 @@ export interface StartOptions {
   /** called with a progress line while the network starts */
   readonly onProgress?: (step: string) => void;
 }
+
+/** SOL a demo owner wallet gets on the embedded chain: fees for buying datasets with its rewards. */
+const OWNER_AIRDROP_LAMPORTS = 10n * 1_000_000_000n;
 
 /** How often the LiteSVM state is written to the data directory while the network runs. */
 const CHAIN_SAVE_MS = 10_000;
@@ -145,6 +149,9 @@ export class EmbeddedNetwork {
             readingsPerMinute: config.fleet.readingsPerMinute,
             mqtt: { url: mqttUrl, protocolVersion: broker ? 4 : 5 },
             registryUrl: urls.registry!,
+            ...(chain.litesvm
+              ? { fundOwner: async (wallet: string) => chain.litesvm!.airdrop(address(wallet), OWNER_AIRDROP_LAMPORTS) }
+              : {}),
             logger: serviceLogger('fleet'),
           })),
         );

@@ -1,0 +1,265 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RpcGateway } from '@groundtruth/programs';
+import { address } from '@solana/kit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePortRange } from '../setup/ports.js';
+import { createDatabase, dropDatabase } from '../setup/postgres.js';
+import { eventually, groundtruth, NetworkProcess } from './network-process.js';
+
+/**
+ * The whole network as a user runs it: `groundtruth start` in a subprocess with a small simulated fleet (two devices
+ * per kind, three of them faulty), checked only through what a user sees: the database the network writes, its
+ * public APIs, the chain, and the `groundtruth` CLI. Once on the embedded defaults (Aedes, PGlite, LiteSVM), once
+ * on the private Mosquitto and TimescaleDB of the test setup (LiteSVM still: no validator runs here).
+ */
+
+const EPOCH_SECONDS = 60;
+
+interface FleetManifest {
+  kind: string;
+  devices: { device: string; faults: string[] }[];
+}
+
+interface EpochHeader {
+  epoch: number;
+  payoutState: string;
+  wallets: number;
+  endsAt: string;
+}
+
+/** What a fault must show as, where a user looks for it: a quarantine reason or a quality reason code. */
+const FAULT_EVIDENCE: Record<string, { quarantine?: string; reason?: RegExp }> = {
+  bad_signature: { quarantine: 'BAD_SIGNATURE' },
+  gps_teleport: { reason: /TELEPORT|LOCATION/ },
+  stuck: { reason: /STUCK/ },
+};
+
+const modes = [
+  { mode: 'embedded (Aedes, PGlite, LiteSVM)', infrastructure: false },
+  { mode: 'on the private Mosquitto and TimescaleDB', infrastructure: true },
+] as const;
+
+describe.each(modes)('the network, $mode', ({ infrastructure }) => {
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  let databaseUrl: string | undefined;
+  let network: NetworkProcess | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'gt-e2e-'));
+    const { MQTT_URL: _mqtt, DATABASE_URL: _db, SOLANA_RPC_URL: _rpc, ...rest } = process.env;
+    env = { ...rest, GT_PORT_BASE: String(await freePortRange(6)), GT_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    if (infrastructure) {
+      databaseUrl = await createDatabase(inject('databaseUrl'));
+      env = { ...env, MQTT_URL: inject('mqttUrl'), DATABASE_URL: databaseUrl };
+    }
+  });
+
+  afterAll(async () => {
+    await network?.stop('SIGKILL');
+    if (databaseUrl) {
+      await dropDatabase(databaseUrl);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    network = NetworkProcess.start(
+      ['--fleet', '2', '--faulty', '3', '--epoch-seconds', String(EPOCH_SECONDS), '--grace-seconds', '10'].concat([
+        '--readings-per-minute',
+        '30',
+      ]),
+      env,
+    );
+    await network.waitFor(/GroundTruth network running/, 240_000);
+    const endpoints = JSON.parse(await readFile(path.join(dataDir, 'network.json'), 'utf8')) as {
+      databaseUrl: string;
+      solanaRpcUrl: string;
+      mint: string;
+      services: Record<string, string>;
+    };
+    const db = new pg.Pool({ connectionString: endpoints.databaseUrl, max: 1 });
+    return { endpoints, db };
+  };
+
+  const fleet = async () =>
+    (
+      await Promise.all(
+        ['weather', 'vehicle', 'energy'].map(
+          async (kind) =>
+            JSON.parse(await readFile(path.join(dataDir, 'fleet', kind, 'fleet.json'), 'utf8')) as FleetManifest,
+        ),
+      )
+    ).flatMap((m) => m.devices);
+
+  it('stores readings, flags the faulty devices, pays an epoch that verifies, sells a dataset that verifies, and stops and restarts without loss', async () => {
+    // Given the network started with a fleet of six devices, three of them faulty
+    const { endpoints, db } = await start();
+    const devices = await fleet();
+    expect(devices).toHaveLength(6);
+    const faulty = devices.filter((d) => d.faults.length > 0);
+    expect(faulty.map((d) => d.faults).flat()).toEqual(
+      expect.arrayContaining(['stuck', 'gps_teleport', 'bad_signature']),
+    );
+    try {
+      // Then every device's readings are stored
+      await eventually(
+        'readings from every device',
+        async () => {
+          const { rows } = await db.query<{ n: string }>(
+            `SELECT count(*)::text AS n FROM device_state WHERE readings >= 10`,
+          );
+          return Number(rows[0]!.n) >= 5 ? true : undefined;
+        },
+        180_000,
+      );
+
+      // And an epoch closes and is paid
+      const paid = await eventually(
+        'a paid epoch',
+        async () => {
+          const list = await groundtruth(['epoch', 'list', '--json'], env);
+          expect(list.code, list.stderr).toBe(0);
+          return (JSON.parse(list.stdout) as EpochHeader[]).find((e) => e.payoutState === 'paid' && e.wallets > 0);
+        },
+        (EPOCH_SECONDS * 4 + 120) * 1000,
+      );
+
+      // And each faulty device shows its fault where its owner looks
+      for (const device of faulty) {
+        for (const fault of device.faults) {
+          const evidence = FAULT_EVIDENCE[fault];
+          if (evidence?.quarantine) {
+            const { rows } = await db.query<{ n: string }>(
+              `SELECT count(*)::text AS n FROM quarantine WHERE device_id = $1 AND reason = $2`,
+              [device.device, evidence.quarantine],
+            );
+            expect(Number(rows[0]!.n), `${fault} of ${device.device}`).toBeGreaterThan(0);
+          }
+          if (evidence?.reason) {
+            const status = await groundtruth(
+              ['device', 'status', device.device, '--epoch', String(paid.epoch), '--json'],
+              env,
+            );
+            expect(status.code, status.stderr).toBe(0);
+            expect(status.stdout, `${fault} of ${device.device}`).toMatch(evidence.reason);
+          }
+        }
+      }
+
+      // And the owners' balances on chain equal what the manifests paid them, to the base unit
+      const gateway = new RpcGateway({ url: endpoints.solanaRpcUrl });
+      await eventually(
+        'balances equal to the confirmed payouts',
+        async () => {
+          const { rows } = await db.query<{ wallet: string; total: string }>(
+            `SELECT wallet, sum(amount)::text AS total FROM reward_payouts WHERE state = 'confirmed' GROUP BY wallet`,
+          );
+          expect(rows.length).toBeGreaterThan(0);
+          for (const row of rows) {
+            const balance = await gateway.tokenBalance(address(row.wallet), address(endpoints.mint));
+            if (balance !== BigInt(row.total)) {
+              return undefined; // a payout landed between the two reads: read again
+            }
+          }
+          return true;
+        },
+        30_000,
+      );
+
+      // And anyone can verify the epoch from stored data and the chain
+      const verified = await groundtruth(['epoch', 'verify', String(paid.epoch)], env);
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+      expect(verified.stdout).toMatch(/^OK: epoch/m);
+
+      // When a model trainer (here the weather owner, paid in the reward token) buys a dataset
+      const exportDir = path.join(dataDir, 'bought');
+      const bought = await groundtruth(
+        [
+          'market',
+          'buy',
+          'weather',
+          '--keypair',
+          path.join(dataDir, 'owners', 'weather.json'),
+          '--from',
+          String(Date.now() - 3600_000),
+          '--to',
+          String(Date.now()),
+          '--download',
+          exportDir,
+        ],
+        env,
+      );
+      expect(bought.code, bought.stdout + bought.stderr).toBe(0);
+      // Then the export verifies offline, row by row
+      const checked = await groundtruth(['verify-export', exportDir], env);
+      expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+      expect(checked.stdout).toMatch(/^OK: /m);
+    } finally {
+      await db.end();
+    }
+
+    // When the network is stopped with Ctrl-C
+    const code = await network!.stop('SIGINT');
+    expect(code, network!.stderr).toBe(0);
+    expect(network!.stdout).toMatch(/stopped cleanly/);
+    const queuedAtStop = await highSeqs(dataDir, devices);
+
+    // Then a restart resumes: every reading the bridges held is stored, once, with no gap in a clean device's seq
+    const restarted = await start();
+    try {
+      await eventually(
+        'readings after the restart',
+        async () => {
+          const { rows } = await restarted.db.query<{ device_id: string; high_seq: string }>(
+            `SELECT device_id, high_seq::text FROM device_state`,
+          );
+          const high = new Map(rows.map((r) => [r.device_id, Number(r.high_seq)]));
+          return devices.every((d) => (high.get(d.device) ?? 0) > (queuedAtStop.get(d.device) ?? 0) + 2)
+            ? true
+            : undefined;
+        },
+        120_000,
+      );
+      for (const device of devices.filter((d) => d.faults.length === 0)) {
+        const { rows } = await restarted.db.query<{ n: string; distinct_seq: string; min_seq: string; max_seq: string }>(
+          `SELECT count(*)::text AS n, count(DISTINCT seq)::text AS distinct_seq, min(seq)::text AS min_seq,
+                  max(seq)::text AS max_seq
+             FROM (SELECT device_id, seq FROM readings_weather UNION ALL SELECT device_id, seq FROM readings_vehicle
+                   UNION ALL SELECT device_id, seq FROM readings_energy) r WHERE device_id = $1`,
+          [device.device],
+        );
+        const row = rows[0]!;
+        expect(row.n, `duplicates of ${device.device}`).toBe(row.distinct_seq);
+        // a device's first reading is seq 0 (PROTOCOL.md)
+        expect(row.min_seq, `first seq of ${device.device}`).toBe('0');
+        expect(Number(row.n), `gaps of ${device.device}`).toBe(Number(row.max_seq) + 1);
+        expect(Number(row.max_seq)).toBeGreaterThanOrEqual(queuedAtStop.get(device.device) ?? 0);
+      }
+    } finally {
+      await restarted.db.end();
+    }
+    expect(await network!.stop('SIGINT')).toBe(0);
+  });
+});
+
+/** The highest seq each device's bridge had queued when it stopped (from its status file). */
+async function highSeqs(dataDir: string, devices: FleetManifest['devices']): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const kind of ['weather', 'vehicle', 'energy']) {
+    for (const { device } of devices) {
+      try {
+        const status = JSON.parse(
+          await readFile(path.join(dataDir, 'fleet', kind, 'devices', device, 'status.json'), 'utf8'),
+        ) as { queue: { highSeq: number } };
+        out.set(device, status.queue.highSeq);
+      } catch {
+        // not a device of this kind
+      }
+    }
+  }
+  return out;
+}
