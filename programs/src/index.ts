@@ -5,6 +5,7 @@ export * from './keypair-file.js';
 export * from './mint-authority.js';
 export * from './builders/inspect.js';
 export * from './builders/payout.js';
+export * from './builders/token-metadata.js';
 export * from './builders/token-setup.js';
 export * from './builders/transaction.js';
 export * from './commands/create-token.js';

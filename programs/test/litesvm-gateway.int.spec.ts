@@ -4,9 +4,11 @@ import path from 'node:path';
 import { generateKeyPairSigner } from '@solana/kit';
 import { getMintDecoder } from '@solana-program/token';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inspectPayoutTransaction } from '../src/builders/inspect.js';
 import { payoutInstructions } from '../src/builders/payout.js';
+import { parseTokenMetadataMemo } from '../src/builders/token-metadata.js';
 import { signTransaction } from '../src/builders/transaction.js';
-import { checkMintAuthority, DeploymentError } from '../src/deployment.js';
+import { checkMintAuthority, DEFAULT_TOKEN_METADATA, DeploymentError } from '../src/deployment.js';
 import { LiteSvmGateway } from '../src/gateway/litesvm-gateway.js';
 import { loadLiteSvmSnapshot, saveLiteSvmSnapshot } from '../src/gateway/litesvm-snapshot.js';
 import { isGatewayError } from '../src/gateway/solana-gateway.js';
@@ -46,6 +48,10 @@ describe('LiteSVM gateway', () => {
       checkMintAuthority(fixture.gateway, fixture.deployment.mint, fixture.authority),
     ).resolves.toBeUndefined();
     expect(await fixture.gateway.getAccount(fixture.deployment.treasury.tokenAccount)).not.toBeNull();
+    // the name, symbol and URI are anchored in the creation transaction's Memo
+    const created = await fixture.gateway.getTransaction(fixture.deployment.signatures[0]!);
+    const anchored = inspectPayoutTransaction(created!.wire).memos.map(parseTokenMetadataMemo);
+    expect(anchored).toEqual([{ ...DEFAULT_TOKEN_METADATA, mint: fixture.deployment.mint, decimals: 6 }]);
 
     const stranger = await generateKeyPairSigner();
     await expect(

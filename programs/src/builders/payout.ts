@@ -92,10 +92,15 @@ export async function maxWalletsPerTransaction(input: {
   payer: TransactionSigner;
   mint: Address;
   authority: MintAuthority;
-  /** worst-case memo (largest epoch number and part count expected); default epoch 99999, 99999 parts */
+  /** worst-case memo; default the longest the memo format allows (15-digit epoch, 9-digit part counts) */
   memo?: PayoutMemo;
 }): Promise<number> {
-  const memo = input.memo ?? { epoch: 99_999, root: 'f'.repeat(64), part: 99_999, parts: 99_999 };
+  const memo = input.memo ?? {
+    epoch: 999_999_999_999_999,
+    root: 'f'.repeat(64),
+    part: 999_999_999,
+    parts: 999_999_999,
+  };
   const lifetime = { blockhash: PLACEHOLDER_BLOCKHASH, lastValidBlockHeight: 0n };
   let fits = 0;
   for (let n = 1; n <= 64; n++) {

@@ -14,6 +14,7 @@ import {
   MINT_ACCOUNT_SIZE,
   MULTISIG_ACCOUNT_SIZE,
 } from '../builders/token-setup.js';
+import { tokenMetadataInstruction } from '../builders/token-metadata.js';
 import {
   DEFAULT_TOKEN_METADATA,
   type MintAuthorityRecord,
@@ -40,7 +41,8 @@ export interface CreateRewardTokenInput {
 
 /**
  * Creates the reward token in one transaction: (the multisig,) the 6-decimal mint with no freeze authority, and
- * the treasury's associated token account; waits for confirmation and returns the deployment record to save.
+ * the treasury's associated token account, and a Memo anchoring the token's name, symbol and URI; waits for
+ * confirmation and returns the deployment record to save.
  */
 export async function createRewardToken(input: CreateRewardTokenInput): Promise<RewardTokenDeployment> {
   const { gateway, payer } = input;
@@ -77,6 +79,8 @@ export async function createRewardToken(input: CreateRewardTokenInput): Promise<
   );
   const treasury = await associatedTokenAccount({ payer, owner: input.treasuryOwner, mint: mint.address });
   instructions.push(treasury.instruction);
+  const metadata = input.metadata ?? DEFAULT_TOKEN_METADATA;
+  instructions.push(tokenMetadataInstruction({ ...metadata, mint: mint.address, decimals: REWARD_TOKEN_DECIMALS }));
 
   const signed = await signTransaction(instructions, payer, await gateway.latestBlockhash());
   await gateway.send(signed);
@@ -91,7 +95,7 @@ export async function createRewardToken(input: CreateRewardTokenInput): Promise<
     decimals: REWARD_TOKEN_DECIMALS,
     mintAuthority: authority,
     treasury: { owner: input.treasuryOwner, tokenAccount: treasury.address },
-    metadata: input.metadata ?? DEFAULT_TOKEN_METADATA,
+    metadata,
     createdAt: new Date().toISOString(),
     signatures: [signed.signature],
   };

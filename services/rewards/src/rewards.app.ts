@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { payoutChainFromConfig } from './chain/payout-chain.js';
 import { PayoutService, type PayoutChain, type PayoutHooks } from './chain/payout.service.js';
 import { assertCalendar } from './core/epoch-calendar.js';
+import { RewardsError } from './core/errors.js';
 import { assertRewardParams } from './core/params.js';
 import { Database } from './db/database.js';
 import { EpochsRepository } from './db/epochs.repository.js';
@@ -41,6 +42,11 @@ export interface RewardsAppDeps {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly hooks?: PayoutHooks;
+  /**
+   * Called before payouts are recorded as confirmed: make the chain durable here. Embedded mode:
+   * `() => saveLiteSvmSnapshot(litesvm, dir)`. Not needed against an RPC node (the cluster is durable).
+   */
+  readonly checkpoint?: () => Promise<void>;
 }
 
 export interface RewardsApp {
@@ -52,6 +58,8 @@ export interface RewardsApp {
   readonly metrics: RewardsMetrics;
   readonly chain: PayoutChain;
   readonly walletsPerTransaction: number;
+  /** list/show closed epochs (what `GET /epochs` serves) */
+  readonly query: EpochsQueryService;
   verify(epoch: number): Promise<VerifyReport>;
   /** starts the close-and-pay loop every `config.runIntervalMs` */
   start(): void;
@@ -87,9 +95,14 @@ export async function createRewardsApp(config: RewardsConfig, deps: RewardsAppDe
   try {
     const metrics = new RewardsMetrics(deps.metricsRegistry ?? createMetricsRegistry({ service: 'rewards' }));
     const chain = deps.chain ?? (await payoutChainFromConfig(config.chain, deps.gateway));
-    const walletsPerTransaction =
-      config.walletsPerTransaction ??
-      (await maxWalletsPerTransaction({ payer: chain.payer, mint: chain.mint, authority: chain.authority }));
+    const fits = await maxWalletsPerTransaction({ payer: chain.payer, mint: chain.mint, authority: chain.authority });
+    if (config.walletsPerTransaction !== undefined && config.walletsPerTransaction > fits) {
+      throw new RewardsError(
+        'BAD_PARAMS',
+        `REWARDS_WALLETS_PER_TX=${config.walletsPerTransaction}, but at most ${fits} wallets fit in a transaction with this authority`,
+      );
+    }
+    const walletsPerTransaction = config.walletsPerTransaction ?? fits;
     const now = deps.now ?? Date.now;
     const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const epochs = new EpochsRepository();
@@ -105,6 +118,7 @@ export async function createRewardsApp(config: RewardsConfig, deps: RewardsAppDe
       calendar: config.calendar,
       params: config.params,
       walletsPerTransaction,
+      ...(config.scoresMaxWaitMs === undefined ? {} : { scoresMaxWaitMs: config.scoresMaxWaitMs }),
       metrics,
       logger,
       now,
@@ -126,6 +140,7 @@ export async function createRewardsApp(config: RewardsConfig, deps: RewardsAppDe
         window: 16,
       },
       ...(deps.hooks ? { hooks: deps.hooks } : {}),
+      ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}),
     });
     const runner = new RewardsRunner({
       db,
@@ -153,6 +168,7 @@ export async function createRewardsApp(config: RewardsConfig, deps: RewardsAppDe
       metrics,
       chain,
       walletsPerTransaction,
+      query,
       verify: (epoch) =>
         verifyEpoch(epoch, {
           data,

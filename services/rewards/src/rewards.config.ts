@@ -95,6 +95,8 @@ export const rewardsConfigSchema = z
     REWARDS_RETRY_BASE_MS: env.int(500, 1),
     REWARDS_RETRY_MAX_MS: env.int(30_000, 1),
     REWARDS_POLL_MS: env.int(400, 1),
+    /** close an epoch anyway this long after it became closable when scoring has not finished it (default: wait) */
+    REWARDS_SCORES_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .transform((e) => ({
@@ -137,6 +139,8 @@ export const rewardsConfigSchema = z
     retryBaseMs: e.REWARDS_RETRY_BASE_MS,
     retryMaxMs: e.REWARDS_RETRY_MAX_MS,
     pollMs: e.REWARDS_POLL_MS,
+    scoresMaxWaitMs:
+      e.REWARDS_SCORES_MAX_WAIT_SECONDS === undefined ? undefined : e.REWARDS_SCORES_MAX_WAIT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   }));
 

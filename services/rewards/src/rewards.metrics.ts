@@ -15,6 +15,8 @@ export class RewardsMetrics {
   readonly payoutTxs: Counter<'outcome'>;
   readonly rpcErrors: Counter<'code' | 'method'>;
   readonly unpayableCredits: Counter;
+  /** epochs closed without the scoring run having finished (after REWARDS_SCORES_MAX_WAIT_SECONDS) */
+  readonly scoresMissing: Counter;
   readonly payoutSeconds: Histogram;
   /** ledger rows per state, read from the database at scrape time */
   readonly payouts: Gauge<'state'>;
@@ -55,6 +57,11 @@ export class RewardsMetrics {
     this.unpayableCredits = new Counter({
       name: 'gt_rewards_unpayable_credits_total',
       help: 'Open reward credits an epoch close could not pay (malformed source or wallet); left open',
+      registers,
+    });
+    this.scoresMissing = new Counter({
+      name: 'gt_rewards_epochs_closed_without_scores_total',
+      help: 'Epochs closed after waiting the maximum for the scoring run to finish (devices without a score: no_score)',
       registers,
     });
     this.payoutSeconds = new Histogram({

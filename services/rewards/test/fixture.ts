@@ -13,8 +13,12 @@ import { generateKeyPairSigner } from '@solana/kit';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDatabase, dropDatabase } from '../../../test/setup/services.js';
+import { HoursRepository } from '../../scoring/src/db/hours.repository.js';
+import { ScoresRepository } from '../../scoring/src/db/scores.repository.js';
+import { ScoringJob } from '../../scoring/src/job/scoring.job.js';
 import type { PayoutChain, PayoutHooks } from '../src/chain/payout.service.js';
-import type { EpochWindow } from '../src/core/epoch-calendar.js';
+import { epochWindow, type EpochWindow } from '../src/core/epoch-calendar.js';
+import type { EpochScore } from '../src/core/types.js';
 import type { EpochScoreSource } from '../src/db/score-source.js';
 import { createRewardsApp, type RewardsApp } from '../src/rewards.app.js';
 import { rewardsConfigSchema } from '../src/rewards.config.js';
@@ -81,7 +85,42 @@ export async function insertDevices(pool: pg.Pool, specs: readonly DeviceSpec[])
       new Date(GENESIS - 24 * HOUR),
     ],
   );
+  const suspended = ids.filter((_, i) => specs[i]!.status !== undefined && specs[i]!.status !== 'active');
+  for (const id of suspended) {
+    const status = specs[ids.indexOf(id)]!.status!;
+    await pool.query(
+      `INSERT INTO device_events (device_id, at, action, actor, reason) VALUES ($1, $2, $3, 'operator', 'test')`,
+      [id, new Date(GENESIS - 23 * HOUR), status],
+    );
+  }
   return ids;
+}
+
+/** Suspends or reinstates a device as the registry does: the row's status and an event at `at`. */
+export async function setDeviceStatus(
+  pool: pg.Pool,
+  device: string,
+  status: 'active' | 'suspended' | 'revoked',
+  at: number,
+): Promise<void> {
+  await pool.query(`UPDATE devices SET status = $2 WHERE device_id = $1`, [device, status]);
+  await pool.query(
+    `INSERT INTO device_events (device_id, at, action, actor, reason) VALUES ($1, $2, $3, 'operator', 'test')`,
+    [device, new Date(at), status === 'active' ? 'reinstated' : status],
+  );
+}
+
+/** Gives a device a new owner wallet as a registry transfer does. */
+export async function setDeviceOwner(pool: pg.Pool, device: string, owner: string, at: number): Promise<void> {
+  const { rows } = await pool.query<{ owner_wallet: string | null }>(
+    `UPDATE devices d SET owner_wallet = $2 FROM devices old WHERE d.device_id = $1 AND old.device_id = d.device_id
+     RETURNING old.owner_wallet`,
+    [device, owner],
+  );
+  await pool.query(
+    `INSERT INTO device_events (device_id, at, action, actor, from_owner, to_owner) VALUES ($1, $2, 'transferred', $3, $4, $3)`,
+    [device, new Date(at), owner, rows[0]?.owner_wallet ?? null],
+  );
 }
 
 /** Writes scores as the scoring service does, and marks the epoch's scheduled run done. */
@@ -205,6 +244,7 @@ export async function rewardsApp(
     hooks?: PayoutHooks;
     scores?: EpochScoreSource;
     gateway?: SolanaGateway;
+    checkpoint?: () => Promise<void>;
   } = {},
 ): Promise<RewardsApp> {
   const config = parseConfig(rewardsConfigSchema, { ...baseEnv, ...options.env });
@@ -216,5 +256,66 @@ export async function rewardsApp(
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))),
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.scores ? { scores: options.scores } : {}),
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
   });
+}
+
+/** The test calendar: hourly epochs from GENESIS, 5 minutes' grace (as in `baseEnv`). */
+export const calendar = { genesisMs: GENESIS, durationMs: HOUR, graceMs: 5 * 60_000 };
+export const windowOf = (epoch: number): EpochWindow => epochWindow(calendar, epoch);
+
+/** The scoring service's own job, run over the stored readings of an epoch (writes device_epoch_scores). */
+export function scoringJob(pool: pg.Pool): ScoringJob {
+  return new ScoringJob(pool, new HoursRepository(pool), new ScoresRepository(pool), { logger: silentLogger });
+}
+
+/** Scores an epoch from its stored readings as the scoring service's scheduled run does. */
+export async function scoreFromReadings(pool: pg.Pool, epoch: number): Promise<void> {
+  const w = windowOf(epoch);
+  await scoringJob(pool).scoreEpoch(w.startsAt, w.endsAt);
+}
+
+/** `verify`'s score recomputation: the scoring job re-run over the stored readings. */
+export function recomputeWithScoring(pool: pg.Pool) {
+  return async (epoch: number): Promise<EpochScore[]> => {
+    const w = windowOf(epoch);
+    const run = await scoringJob(pool).scoreEpoch(w.startsAt, w.endsAt, { kind: 'rescore', requestedBy: 'verify' });
+    return run.scores.map((s) => ({
+      device: s.device,
+      kind: s.kind,
+      quality: s.quality,
+      locationScore: s.locationScore,
+      reasons: s.reasons,
+      algorithmVersion: s.version,
+    }));
+  };
+}
+
+/** What the manifest of an epoch pays each wallet (leaves paid now: rewarded and released). */
+export async function manifestPayouts(pool: pg.Pool, epoch: number): Promise<Map<string, bigint>> {
+  const { rows } = await pool.query<{ owner_wallet: string; amount: string }>(
+    `SELECT owner_wallet, sum(amount)::text AS amount FROM reward_leaves
+      WHERE epoch = $1 AND reason IN ('rewarded', 'released') AND amount > 0 GROUP BY owner_wallet`,
+    [epoch],
+  );
+  return new Map(rows.map((r) => [r.owner_wallet, BigInt(r.amount)]));
+}
+
+/** The ledger's transactions of an epoch. */
+export async function payoutTxs(pool: pg.Pool, epoch: number) {
+  const { rows } = await pool.query<{
+    part: number;
+    state: string;
+    signature: string | null;
+    signings: number;
+    sends: number;
+    errors: number;
+    prior_signatures: string[];
+    last_error: string | null;
+  }>(
+    `SELECT part, state, signature, signings, sends, errors, prior_signatures, last_error FROM reward_payout_txs
+      WHERE epoch = $1 ORDER BY part`,
+    [epoch],
+  );
+  return rows;
 }

@@ -56,6 +56,11 @@ export interface PayoutServiceDeps {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly hooks?: PayoutHooks;
+  /**
+   * Makes the chain's state durable before the ledger records transactions as confirmed. The embedded mode saves
+   * its LiteSVM snapshot here, so the ledger never says "paid" for a mint the saved chain does not have.
+   */
+  readonly checkpoint?: () => Promise<void>;
 }
 
 export interface PayResult {
@@ -182,6 +187,7 @@ export class PayoutService {
       }
     }
     if (confirms.length > 0) {
+      await this.deps.checkpoint?.();
       await db.transaction((tx) => payouts.markConfirmed(tx, epoch, confirms));
       for (const c of confirms) {
         const p = batch.find((x) => x.part === c.part)!;

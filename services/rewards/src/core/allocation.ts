@@ -53,7 +53,7 @@ interface Candidate {
 /**
  * The emission side of an epoch: which devices earn, and how much of their kind's pool.
  *
- * In order: unknown or unscored devices, suspended/revoked ones, quality under the threshold, no location
+ * In order: suspended/revoked devices, unscored ones, quality under the threshold, no location
  * where the kind is capacity-limited, zero weight — none of these earn. Then per (kind, H3 cell) at most K
  * devices are rewarded, ranked by quality (ties: device id); the rest are `over_capacity`. The survivors split
  * their kind's pool by weight with largest-remainder rounding, so each pool is paid to the base unit. A device
@@ -74,11 +74,12 @@ export function allocateEmission(
     const cell = cellOf(device, score, params.cellResolution);
     const limited = params.cellCapacity[device.kind] > 0;
     const weight = score ? deviceWeight(score.quality, score.locationScore, multiplier) : 0n;
+    // Suspension first: a suspended device is reported as such whether or not scoring still scored it.
     const reason: RewardReason | null =
-      score === null
-        ? 'no_score'
-        : device.status !== 'active'
-          ? 'suspended'
+      device.status !== 'active'
+        ? 'suspended'
+        : score === null
+          ? 'no_score'
           : !(score.quality >= params.minQuality)
             ? 'below_threshold'
             : limited && cell === null

@@ -35,13 +35,15 @@ describe('allocateEmission', () => {
       score(nowhere, 0.9),
       score(stranger, 0.9),
     ];
-    const devices = [ok, suspended, revoked, weak, unscored, noWallet, badWallet, zero, nowhere];
+    const suspendedUnscored = device(11, { status: 'suspended' });
+    const devices = [ok, suspended, revoked, weak, unscored, noWallet, badWallet, zero, nowhere, suspendedUnscored];
 
     const outcomes = allocateEmission(testParams, pools, devices, scores);
 
     expect(reasonOf(outcomes, ok.device)).toBe('rewarded');
     expect(reasonOf(outcomes, suspended.device)).toBe('suspended');
     expect(reasonOf(outcomes, revoked.device)).toBe('suspended');
+    expect(reasonOf(outcomes, suspendedUnscored.device)).toBe('suspended'); // suspension outranks a missing score
     expect(reasonOf(outcomes, weak.device)).toBe('below_threshold');
     expect(reasonOf(outcomes, unscored.device)).toBe('no_score');
     expect(reasonOf(outcomes, noWallet.device)).toBe('held_no_wallet');

@@ -197,6 +197,24 @@ export class EpochsRepository {
     return rows.map((r) => r.leaf);
   }
 
+  /** Devices per reason code of the epoch's emission leaves, and leaves per reason of everything else. */
+  async reasonCounts(
+    q: Queryable,
+    epoch: number,
+  ): Promise<{ devices: Record<string, number>; other: Record<string, number> }> {
+    const { rows } = await q.query<{ emission: boolean; reason: string; n: string }>(
+      `SELECT source = 'emission' AS emission, reason, count(*)::text AS n FROM reward_leaves WHERE epoch = $1
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [epoch],
+    );
+    const devices: Record<string, number> = {};
+    const other: Record<string, number> = {};
+    for (const r of rows) {
+      (r.emission ? devices : other)[r.reason] = Number(r.n);
+    }
+    return { devices, other };
+  }
+
   async inputs(q: Queryable, epoch: number): Promise<EpochInputsSnapshot> {
     const { rows } = await q.query<{
       device_id: string;

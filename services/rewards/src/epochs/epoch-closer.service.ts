@@ -20,6 +20,8 @@ export interface EpochCloserDeps {
   readonly calendar: EpochCalendar;
   readonly params: RewardParams;
   readonly walletsPerTransaction: number;
+  /** close anyway once scoring has not finished the epoch this long after it became closable; unset = wait */
+  readonly scoresMaxWaitMs?: number;
   readonly metrics: RewardsMetrics;
   readonly logger: Logger;
   readonly now: () => number;
@@ -48,7 +50,14 @@ export class EpochCloser {
       return { status: 'already_closed' };
     }
     if (this.deps.scores.ready && !(await this.deps.scores.ready(window))) {
-      return { status: 'not_ready', reason: 'scores_pending' };
+      const waited = this.deps.now() - window.closableAt;
+      if (this.deps.scoresMaxWaitMs === undefined || waited < this.deps.scoresMaxWaitMs) {
+        return { status: 'not_ready', reason: 'scores_pending' };
+      }
+      // Waited long enough: close with the scores there are (devices without one get `no_score`), rather than
+      // hold every later epoch back.
+      this.deps.metrics.scoresMissing.inc();
+      this.deps.logger.warn('rewards_scores_missing', { epoch, waited_ms: waited });
     }
     const scores = await this.deps.scores.scoresFor(window);
     const started = performance.now();

@@ -55,8 +55,12 @@ export class EpochsQueryService {
   async epoch(epoch: number) {
     const e = await this.closed(epoch);
     const parts = await this.payouts.parts(this.db, epoch);
+    const reasons = await this.epochs.reasonCounts(this.db, epoch);
     return {
       ...EpochsQueryService.header(e),
+      /** devices per reason code (emission), and credit/release leaves per reason */
+      reasons: reasons.devices,
+      otherLeaves: reasons.other,
       payoutTransactions: parts.map((p) => ({
         part: p.part,
         state: p.state,
@@ -66,6 +70,7 @@ export class EpochsQueryService {
         errors: p.errors,
         lastError: p.lastError,
         priorSignatures: p.priorSignatures,
+        slot: p.slot?.toString() ?? null,
       })),
     };
   }

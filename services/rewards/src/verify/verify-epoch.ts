@@ -122,6 +122,20 @@ export async function verifyEpoch(epoch: number, deps: VerifyDeps): Promise<Veri
       ledgerDiffs.push(`${wallet}: manifest ${amount}, missing from the ledger`);
     }
   }
+  const partOf = new Map(record.transactions.map((t) => [t.part, t]));
+  for (const row of record.ledger) {
+    const tx = partOf.get(row.part);
+    if (!tx) {
+      ledgerDiffs.push(`${row.wallet}: ledger names part ${row.part}, which does not exist`);
+    } else if (row.signature !== tx.signature || row.state !== tx.state) {
+      ledgerDiffs.push(
+        `${row.wallet}: ledger says ${row.state} ${row.signature ?? '(unsigned)'}, part ${row.part} is ${tx.state} ${tx.signature ?? '(unsigned)'}`,
+      );
+    }
+  }
+  if (record.payoutState === 'paid' && record.transactions.some((t) => t.state !== 'confirmed')) {
+    ledgerDiffs.push('the epoch is marked paid while some of its transactions are not confirmed');
+  }
   add('ledger', ledgerDiffs, `${record.ledger.length} wallets, ${result.totals.payout} base units`);
 
   await checkChain(deps, record, result.manifest.root, expected, add);
@@ -169,6 +183,8 @@ async function checkChain(
         `part ${tx.part}: memo ${JSON.stringify(inspected.memos)} ≠ gt:epoch:${record.epoch}:${root}:${tx.part}/${tx.parts}`,
       );
     }
+    const ledgerOfPart = new Map(record.ledger.filter((r) => r.part === tx.part).map((r) => [r.wallet, r.amount]));
+    const mintedInPart = new Map<string, bigint>();
     for (const m of inspected.mints) {
       const owner = inspected.ataOwners.get(m.tokenAccount);
       if (m.mint !== mint || owner === undefined) {
@@ -178,6 +194,14 @@ async function checkChain(
         continue;
       }
       minted.set(owner, (minted.get(owner) ?? 0n) + m.amount);
+      mintedInPart.set(owner, (mintedInPart.get(owner) ?? 0n) + m.amount);
+    }
+    for (const wallet of new Set([...ledgerOfPart.keys(), ...mintedInPart.keys()])) {
+      if (ledgerOfPart.get(wallet) !== mintedInPart.get(wallet)) {
+        mintProblems.push(
+          `part ${tx.part}: ${wallet} minted ${mintedInPart.get(wallet) ?? 0n}, ledger ${ledgerOfPart.get(wallet) ?? 0n}`,
+        );
+      }
     }
   }
   add('chain_memo', memoProblems, `${record.transactions.length} transactions carry the root ${root}`);
@@ -186,7 +210,7 @@ async function checkChain(
       mintProblems.push(`${wallet}: minted ${minted.get(wallet) ?? 0n}, manifest ${expected.get(wallet) ?? 0n}`);
     }
   }
-  add('chain_mints', mintProblems, `${minted.size} wallets minted exactly their manifest amount`);
+  add('chain_mints', mintProblems, `${minted.size} wallets minted exactly their manifest and ledger amount`);
 
   const prior = record.transactions.flatMap((t) => t.priorSignatures);
   const statuses = prior.length > 0 ? await gateway.signatureStatuses(prior as Signature[]) : [];
