@@ -173,7 +173,7 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
       // And anyone can verify the epoch from stored data and the chain
       const verified = await groundtruth(['epoch', 'verify', String(paid.epoch)], env);
       expect(verified.code, verified.stdout + verified.stderr).toBe(0);
-      expect(verified.stdout).toMatch(/^OK: epoch/m);
+      expect(verified.stdout).toMatch(/^VERIFIED: epoch/m);
 
       // When a model trainer (here the weather owner, paid in the reward token) buys a dataset
       const exportDir = path.join(dataDir, 'bought');

@@ -1,39 +1,20 @@
-import { isAddress, type Address } from '@solana/kit';
 import { RpcGateway } from '@groundtruth/programs';
 import {
-  Database,
-  EpochsRepository,
-  InputsRepository,
-  PayoutsRepository,
-  PgEpochData,
-  verifyEpoch,
+  formatEpochDetail,
+  formatEpochList,
+  formatVerifyReport,
+  verifyStoredEpoch,
+  type EpochDetail,
+  type EpochSummary,
   type VerifyReport,
 } from '@groundtruth/rewards';
+import { isAddress, type Address } from '@solana/kit';
 import type { Command } from 'commander';
 import pg from 'pg';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { defaultEndpoints, target } from './endpoints.js';
 import { requestJson } from './http-client.js';
-
-interface EpochHeader {
-  epoch: number;
-  startsAt: string;
-  endsAt: string;
-  closedAt: string;
-  root: string;
-  leafCount: number;
-  algorithmVersion: string;
-  amounts: { payout: string; payoutTokens: string; emission: string; held: string; credited: string };
-  wallets: number;
-  transactions: number;
-  payoutState: string;
-  paidAt: string | null;
-}
-
-interface EpochDetail extends EpochHeader {
-  payoutTransactions: { part: number; state: string; signature: string | null; wallets: number; sends: number }[];
-}
 
 const epochNumber = (text: string): number => {
   const n = Number(text);
@@ -43,11 +24,12 @@ const epochNumber = (text: string): number => {
   return n;
 };
 
-export function formatVerifyReport(report: VerifyReport): string[] {
-  return [
-    `${report.ok ? 'OK' : 'FAILED'}: epoch ${report.epoch}, manifest root ${report.root}`,
-    ...report.checks.map((c) => `  ${c.status.padEnd(7)} ${c.name}: ${c.detail}`),
-  ];
+interface VerifyOptions {
+  databaseUrl?: string;
+  rpcUrl?: string;
+  mint?: string;
+  dataDir?: string;
+  json?: boolean;
 }
 
 export function epochCommand(program: Command, io: CliIo): void {
@@ -60,57 +42,29 @@ export function epochCommand(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { api?: string; limit: string; json?: boolean }) => {
       const api = target('rewards service', options.api ?? defaultEndpoints(io.env).rewards);
-      const { epochs } = await requestJson<{ epochs: EpochHeader[] }>(
+      const { epochs } = await requestJson<{ epochs: EpochSummary[] }>(
         api,
         'GET',
         `epochs?limit=${encodeURIComponent(options.limit)}`,
       );
-      if (options.json) {
-        io.out(JSON.stringify(epochs, null, 2));
-        return;
-      }
-      if (epochs.length === 0) {
-        io.out('no epoch closed yet');
-        return;
-      }
-      io.out('epoch        ends at                   wallets  paid (GRND)        state    root');
-      for (const e of epochs) {
-        io.out(
-          `${String(e.epoch).padEnd(12)} ${e.endsAt.padEnd(25)} ${String(e.wallets).padStart(7)}  ` +
-            `${e.amounts.payoutTokens.padStart(17)}  ${e.payoutState.padEnd(8)} ${e.root}`,
-        );
-      }
+      io.out(options.json ? JSON.stringify(epochs, null, 2) : formatEpochList(epochs));
     });
   epoch
     .command('show')
-    .description('one epoch: window, amounts, payout transactions')
+    .description('one epoch: window, amounts, devices per reason code, payout transactions')
     .argument('<epoch>', 'epoch number')
     .option('--api <url>', 'rewards API (default: the local network)')
     .option('--json', 'print JSON')
     .action(async (n: string, options: { api?: string; json?: boolean }) => {
       const api = target('rewards service', options.api ?? defaultEndpoints(io.env).rewards);
-      const e = await requestJson<EpochDetail>(api, 'GET', `epochs/${epochNumber(n)}`);
-      if (options.json) {
-        io.out(JSON.stringify(e, null, 2));
-        return;
-      }
-      io.out(
-        [
-          `epoch       ${e.epoch}: ${e.startsAt} → ${e.endsAt}, closed ${e.closedAt} (algorithm ${e.algorithmVersion})`,
-          `manifest    ${e.leafCount} leaves, root ${e.root}`,
-          `amounts     emission ${e.amounts.emission}, paid ${e.amounts.payoutTokens} GRND to ${e.wallets} wallets, held ${e.amounts.held}, credited ${e.amounts.credited} (base units)`,
-          `payout      ${e.payoutState}${e.paidAt === null ? '' : ` at ${e.paidAt}`} in ${e.transactions} transactions`,
-          ...e.payoutTransactions.map(
-            (t) => `  part ${t.part}: ${t.state}, ${t.wallets} wallets, ${t.sends} sends, ${t.signature ?? 'not signed yet'}`,
-          ),
-        ].join('\n'),
-      );
+      const detail = await requestJson<EpochDetail>(api, 'GET', `epochs/${epochNumber(n)}`);
+      io.out(options.json ? JSON.stringify(detail, null, 2) : formatEpochDetail(detail));
     });
   epoch
     .command('verify')
     .description(
-      'recompute the epoch from stored data and check it: inputs, scores, manifest root, ledger, the root anchored ' +
-        'on chain (Memo) and the tokens minted to every wallet',
+      'recompute the epoch from the inputs stored with it and check the manifest root, the payout ledger, the root ' +
+        'anchored on chain (Memo) and the tokens minted to every wallet',
     )
     .argument('<epoch>', 'epoch number')
     .option('--database-url <url>', 'the network database (default: DATABASE_URL or the running local network)')
@@ -118,7 +72,7 @@ export function epochCommand(program: Command, io: CliIo): void {
     .option('--mint <address>', 'the reward mint (default: the running local network’s)')
     .option('--data-dir <dir>', 'data directory of the local network')
     .option('--json', 'print the report as JSON')
-    .action(async (n: string, options: { databaseUrl?: string; rpcUrl?: string; mint?: string; dataDir?: string; json?: boolean }) => {
+    .action(async (n: string, options: VerifyOptions) => {
       const defaults = defaultEndpoints(io.env, options.dataDir);
       const databaseUrl = options.databaseUrl ?? defaults.databaseUrl;
       if (databaseUrl === undefined) {
@@ -131,30 +85,16 @@ export function epochCommand(program: Command, io: CliIo): void {
       const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: 'groundtruth-verify' });
       let report: VerifyReport;
       try {
-        const db = new Database(pool);
-        const data = new PgEpochData(db, {
-          epochs: new EpochsRepository(),
-          inputs: new InputsRepository(),
-          payouts: new PayoutsRepository(),
-        });
-        report = await verifyEpoch(epochNumber(n), {
-          data,
+        report = await verifyStoredEpoch(pool, epochNumber(n), {
           gateway: new RpcGateway({ url: options.rpcUrl ?? defaults.solanaRpc }),
           mint: mint as Address,
         });
       } catch (error) {
-        if (error instanceof CliError) {
-          throw error;
-        }
-        throw new CliError(`cannot verify epoch ${n}: ${(error as Error).message}`);
+        throw error instanceof CliError ? error : new CliError(`cannot verify epoch ${n}: ${(error as Error).message}`);
       } finally {
         await pool.end();
       }
-      if (options.json) {
-        io.out(JSON.stringify(report, null, 2));
-      } else {
-        formatVerifyReport(report).forEach((line) => io.out(line));
-      }
+      io.out(options.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report));
       if (!report.ok) {
         throw new CliError(`epoch ${report.epoch} does not verify`, 'the failing checks above say what differs');
       }

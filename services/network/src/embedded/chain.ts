@@ -68,10 +68,15 @@ export async function openEmbeddedChain(
   const files = { ...chainFiles(dataDir), ...(payerKeypairPath === undefined ? {} : { payer: payerKeypairPath }) };
   const litesvm = rpcUrl === undefined ? ((await loadLiteSvmSnapshot(files.dir)) ?? new LiteSvmGateway()) : undefined;
   const gateway: SolanaGateway = litesvm ?? new RpcGateway({ url: rpcUrl! });
-  const save = async () => {
-    if (litesvm !== undefined) {
-      await saveLiteSvmSnapshot(litesvm, files.dir);
+  // Saves are serialised: the periodic save, the rewards checkpoint and the one at stop share the snapshot files.
+  let saving: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    if (litesvm === undefined) {
+      return Promise.resolve();
     }
+    const next = saving.then(() => saveLiteSvmSnapshot(litesvm, files.dir));
+    saving = next.catch(() => undefined);
+    return next;
   };
   const payer = await keypair(files.payer);
   const authority = await keypair(files.mintAuthority);

@@ -130,7 +130,7 @@ export class EmbeddedNetwork {
         progress(`starting ${name}`);
         const service = await launchService(name, envs[name], {
           logger: serviceLogger,
-          ...(chain.litesvm ? { gateway: chain.litesvm } : {}),
+          ...(chain.litesvm ? { gateway: chain.litesvm, checkpointChain: () => chain.save() } : {}),
         });
         services.push(service);
         opened.push(service);
@@ -274,7 +274,8 @@ export function serviceEnvs(config: NetworkConfig, inputs: EnvInputs): Record<Se
       SCORING_PORT: String(config.ports.scoring),
       SCORING_EPOCH_SECONDS: String(config.epoch.seconds),
       SCORING_GRACE_SECONDS: String(config.epoch.graceSeconds),
-      ...(inputs.embeddedDatabase ? { SCORING_NOTIFY: 'false' } : {}),
+      SCORING_OPERATOR_TOKENS: `operator=${config.operatorToken}`,
+      ...(inputs.embeddedDatabase ? { SCORING_COPY: 'false', SCORING_DB_CONNECTIONS: '3' } : {}),
     },
     rewards: {
       ...common,

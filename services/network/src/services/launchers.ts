@@ -28,6 +28,8 @@ export interface SharedDeps {
   readonly logger?: (service: ServiceName) => Logger;
   /** the in-process chain of the embedded mode (otherwise each service connects to `SOLANA_RPC_URL`) */
   readonly gateway?: SolanaGateway;
+  /** persists the in-process chain; rewards calls it before it records a payout as confirmed */
+  readonly checkpointChain?: () => Promise<void>;
 }
 
 const baseUrl = (host: string, port: number) => `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
@@ -65,6 +67,7 @@ export async function launchService(name: ServiceName, env: Env, deps: SharedDep
       const rewards = await createRewardsApp(config, {
         ...(logger ? { logger } : {}),
         ...(deps.gateway ? { gateway: deps.gateway } : {}),
+        ...(deps.checkpointChain ? { checkpoint: deps.checkpointChain } : {}),
       });
       await rewards.http.listen(config.port, config.host);
       rewards.start();
