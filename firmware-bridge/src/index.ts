@@ -18,6 +18,7 @@ export * from './core/frame-codec.js';
 export * from './core/logger.js';
 export * from './core/reading-assembler.js';
 export type { QueuePosition, RecoveryReport, StoredRecord } from './core/segment-files.js';
+export { QueueIoError } from './core/segment-writer.js';
 export * from './mqtt/backoff.js';
 export * from './mqtt/inflight-window.js';
 export * from './mqtt/mqtt-link.js';
@@ -26,15 +27,20 @@ export * from './keys/device-key.js';
 export * from './keys/registration-client.js';
 export * from './fleet/bridge-faults.js';
 export * from './fleet/fault-plan.js';
+export * from './fleet/fault-checks.js';
 export * from './fleet/fleet-manifest.js';
+export * from './fleet/network-fleet.js';
 export * from './fleet/simulated-fleet.js';
 export { adapterConfigSchema, createAdapter, type AdapterConfig } from './cli/adapter-config.js';
 export { bridgeConfigSchema, loadBridgeConfig, type BridgeConfig } from './cli/bridge-config.js';
-export { startBridgeFromConfig } from './cli/run.command.js';
+export { signerFor, startBridgeFromConfig } from './cli/start-bridge.js';
 export { main as runCli } from './cli/main.js';
 export { keygenCommand } from './cli/keygen.command.js';
 export { registerCommand } from './cli/register.command.js';
 export { createSimClock, realClock, type SimClock } from './simulation/clock.js';
+export { ecowittForm, wundergroundQuery } from './simulation/ecowitt.encoder.js';
+export type { FaultPlan, SpoofVariant } from './simulation/signal-faults.js';
+export type { GeoPoint } from './simulation/weather.model.js';
 export {
   BRIDGE_FAULTS,
   FAULT_TYPES,

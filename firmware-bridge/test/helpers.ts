@@ -14,8 +14,9 @@ export class PushAdapter implements HardwareAdapter {
   async stop(): Promise<void> {
     this.sink = undefined;
   }
-  push(sample: SensorSample): void {
-    this.sink?.sample(sample);
+  /** false when the bridge refused the sample (its queue cannot write), like a push device would be told */
+  push(sample: SensorSample): boolean {
+    return this.sink?.sample(sample) !== false;
   }
 }
 
@@ -100,6 +101,57 @@ export class ReadingsSubscriber {
       timeoutMs,
       () => `missing ${this.missing(from, to).length} of ${to - from + 1}`,
     );
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.endAsync();
+  }
+}
+
+/**
+ * A QoS 1 subscriber to every device's readings (`gt/v1/+/readings`), MQTT 3.1.1 or 5: per device, every seq
+ * with the canonical body it came with, and the duplicates whose content differed (must never happen).
+ */
+export class FleetSubscriber {
+  readonly byDevice = new Map<string, Map<number, string>>();
+  differingDuplicates = 0;
+  undecodable = 0;
+  private client: MqttClient | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly protocolVersion: 4 | 5 = 5,
+  ) {}
+
+  async start(): Promise<void> {
+    this.client = await connectAsync(this.url, {
+      clientId: `gt-test-fleet-${randomUUID().slice(0, 8)}`,
+      protocolVersion: this.protocolVersion,
+      clean: true,
+      reconnectPeriod: 200,
+    });
+    this.client.on('message', (_topic, payload) => {
+      const decoded = decodeEnvelope(payload);
+      if (!decoded.ok) {
+        this.undecodable++;
+        return;
+      }
+      for (const reading of decoded.value.readings) {
+        const seqs = this.byDevice.get(reading.body.device) ?? new Map<number, string>();
+        this.byDevice.set(reading.body.device, seqs);
+        const canonical = reading.canonical.toString('utf8');
+        const seen = seqs.get(reading.body.seq);
+        if (seen !== undefined && seen !== canonical) {
+          this.differingDuplicates++;
+        }
+        seqs.set(reading.body.seq, seen ?? canonical);
+      }
+    });
+    await this.client.subscribeAsync('gt/v1/+/readings', { qos: 1 });
+  }
+
+  seqsOf(device: string): number[] {
+    return [...(this.byDevice.get(device)?.keys() ?? [])].sort((a, b) => a - b);
   }
 
   async stop(): Promise<void> {

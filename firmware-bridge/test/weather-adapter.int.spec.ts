@@ -163,6 +163,32 @@ describe('Ecowitt / WU adapter against an emulated gateway over HTTP', () => {
     expect(await post(port, '/data/report/', good)).toEqual({ status: 200, text: 'OK' });
   });
 
+  it('answers 503 (not OK) when the bridge cannot store the reading, and counts it as no bad frame', async () => {
+    // Given a station whose bridge refuses samples (its queue cannot write to disk)
+    const server = new EcowittServer({ port: 0 });
+    const port = await server.listen();
+    cleanup.push(() => server.close());
+    const adapter = new EcowittAdapter({ server, passkey: '3A7F6C1E9B2D4F8A0C5E7B1D3F9A2C4E' });
+    let storing = false;
+    const offered: number[] = [];
+    await adapter.start({
+      sample: (sample) => (offered.push(sample.ts), storing),
+      reject: () => undefined,
+    });
+    cleanup.push(() => adapter.stop());
+    const good = fixture('ecowitt/gw2000-ecowitt-post.txt').trim();
+    // When the gateway pushes, then pushes again once the bridge stores again
+    const refused = await post(port, '/data/report/', good);
+    storing = true;
+    const accepted = await post(port, '/data/report/', good);
+    // Then the first push was not acknowledged as delivered, and nothing was blamed on the request
+    expect(refused.status).toBe(503);
+    expect(accepted).toEqual({ status: 200, text: 'OK' });
+    expect(offered).toHaveLength(2);
+    expect(adapter.counters.snapshot()).toEqual({});
+    expect(server.counters.snapshot()).toEqual({});
+  });
+
   it('drops pushes during a dropout fault: the station is silent, nothing is refused', async () => {
     const clock = createSimClock({ startMs: START, speed: 3600 });
     const device = await createSimulatedDevice({

@@ -83,13 +83,19 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-/** Spawns `node <script> args`, collecting its output (for error messages). */
+/**
+ * Spawns `node <script> args` (or, with `asExecutable`, the script itself, so its shebang line and the Node
+ * flags in it apply, as when a user runs the installed command), collecting its output (for error messages).
+ */
 export function spawnNode(
   script: string,
   args: readonly string[],
+  options: { asExecutable?: boolean } = {},
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = options.asExecutable
+    ? spawn(script, [...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
   child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

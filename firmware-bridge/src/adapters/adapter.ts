@@ -31,7 +31,11 @@ export const FRAME_REJECT_REASONS = [
 export type FrameRejectReason = (typeof FRAME_REJECT_REASONS)[number];
 
 export interface AdapterSink {
-  sample(sample: SensorSample): void;
+  /**
+   * Hands a sample to the bridge. `false`: the bridge refused it (its queue cannot write to disk right now);
+   * an adapter that can answer its device (an HTTP push) says so, so the device does not count it as delivered.
+   */
+  sample(sample: SensorSample): boolean | void;
   reject(reason: FrameRejectReason, detail: string): void;
 }
 

@@ -17,7 +17,8 @@ export interface WeatherStationRoute {
   /** when set, a WU push must carry this PASSWORD */
   readonly password?: string;
   readonly altitudeM?: number;
-  deliver(push: WeatherPush): void;
+  /** `false`: the bridge cannot store it now; the gateway gets 503 (counted by the bridge, not as a bad frame) */
+  deliver(push: WeatherPush): boolean | void;
   reject(reason: FrameRejectReason, detail: string): void;
 }
 
@@ -34,8 +35,11 @@ export interface EcowittServerOptions {
 class RequestError extends Error {
   constructor(
     readonly status: number,
-    readonly reason: FrameRejectReason,
+    /** undefined: nothing wrong with the request (503), so nothing to count against the station */
+    readonly reason: FrameRejectReason | undefined,
     message: string,
+    /** the body read before the request was refused (an oversized form still names its PASSKEY first) */
+    readonly bodyPrefix?: string,
   ) {
     super(message);
   }
@@ -115,7 +119,8 @@ export class EcowittServer {
     try {
       const url = new URL(req.url ?? '/', 'http://gateway.invalid');
       if (req.method === 'GET' && url.pathname === WU_UPLOAD_PATH) {
-        route = this.routeWunderground(url.searchParams);
+        route = this.findWunderground(url.searchParams);
+        this.checkWundergroundPassword(route, url.searchParams);
         this.deliver(route, parseWundergroundQuery(url.searchParams, this.parseOptions(route)));
         return reply(res, 200, 'success\n');
       }
@@ -126,7 +131,19 @@ export class EcowittServer {
       if (type !== 'application/x-www-form-urlencoded') {
         throw new RequestError(415, 'bad_request', `content-type "${type}" (Ecowitt posts a form)`);
       }
-      const params = new URLSearchParams(await readBody(req, this.options.maxBodyBytes ?? 16_384));
+      let body: string;
+      try {
+        body = await readBody(req, this.options.maxBodyBytes ?? 16_384);
+      } catch (error) {
+        // Blame the station the refused form names, if any, so its owner sees the refusal in its counters.
+        const prefix = error instanceof RequestError ? error.bodyPrefix : undefined;
+        const named =
+          prefix === undefined ? undefined : new URLSearchParams(prefix.slice(0, prefix.lastIndexOf('&') + 1));
+        const passkey = named?.get('PASSKEY') ?? undefined;
+        route = passkey === undefined ? undefined : this.byPasskey.get(passkey);
+        throw error;
+      }
+      const params = new URLSearchParams(body);
       const passkey = params.get('PASSKEY');
       route = passkey === null ? this.catchAll : (this.byPasskey.get(passkey) ?? this.catchAll);
       if (!route) {
@@ -140,7 +157,9 @@ export class EcowittServer {
       return reply(res, 200, 'OK');
     } catch (error) {
       const failure = error instanceof RequestError ? error : new RequestError(400, 'bad_request', String(error));
-      if (route) {
+      if (failure.reason === undefined) {
+        // not the request's fault: the bridge refused and counted it
+      } else if (route) {
         route.reject(failure.reason, failure.message);
       } else {
         this.counters.add(failure.reason);
@@ -151,12 +170,12 @@ export class EcowittServer {
         failure.status,
         failure.status === 401
           ? 'INVALIDPASSWORDID|Password or key and/or id are incorrect\n'
-          : `${failure.reason}: ${failure.message}\n`,
+          : `${failure.reason ?? 'unavailable'}: ${failure.message}\n`,
       );
     }
   }
 
-  private routeWunderground(params: URLSearchParams): WeatherStationRoute {
+  private findWunderground(params: URLSearchParams): WeatherStationRoute {
     const id = params.get('ID');
     const route = id === null ? this.catchAll : (this.byStationId.get(id) ?? this.catchAll);
     if (!route) {
@@ -166,10 +185,14 @@ export class EcowittServer {
         `station ID ${id}`,
       );
     }
-    if (route.password !== undefined && params.get('PASSWORD') !== route.password) {
-      throw new RequestError(401, 'unknown_station', `wrong PASSWORD for ID ${id}`);
-    }
     return route;
+  }
+
+  /** A wrong PASSWORD for a known station ID is that station's refusal (someone else pushing as it). */
+  private checkWundergroundPassword(route: WeatherStationRoute, params: URLSearchParams): void {
+    if (route.password !== undefined && params.get('PASSWORD') !== route.password) {
+      throw new RequestError(401, 'unknown_station', `wrong PASSWORD for ID ${params.get('ID')}`);
+    }
   }
 
   private parseOptions(route: WeatherStationRoute) {
@@ -180,12 +203,21 @@ export class EcowittServer {
     if (!result.ok) {
       throw new RequestError(400, result.error.reason, result.error.detail);
     }
-    route.deliver(result.value);
+    if (route.deliver(result.value) === false) {
+      // Not "OK": the reading is not stored, and a gateway must not count it as delivered.
+      throw new RequestError(503, undefined, 'the bridge cannot store readings right now');
+    }
   }
 }
 
 function reply(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'text/plain',
+    'content-length': Buffer.byteLength(text),
+    // an oversized body was not read to its end: this connection cannot carry another request
+    ...(status === 413 ? { connection: 'close' } : {}),
+    ...(status === 503 ? { 'retry-after': '30' } : {}),
+  });
   res.end(text);
 }
 
@@ -196,8 +228,14 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        reject(new RequestError(413, 'bad_request', `body larger than ${maxBytes} bytes`));
-        req.destroy();
+        // Not req.destroy(): that closes the socket under the 413 reply and the gateway only sees a hang-up.
+        // Stop keeping the body and let the reply close the connection (`Connection: close`) once it is sent.
+        req.removeAllListeners('data');
+        req.resume();
+        const prefix = Buffer.concat([...chunks, chunk])
+          .subarray(0, maxBytes)
+          .toString('latin1');
+        reject(new RequestError(413, 'bad_request', `body larger than ${maxBytes} bytes`, prefix));
         return;
       }
       chunks.push(chunk);

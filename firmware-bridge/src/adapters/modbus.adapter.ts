@@ -1,5 +1,5 @@
 import type { HardwareKind } from '@groundtruth/protocol';
-import modbusSerial from 'modbus-serial';
+import type modbusSerial from 'modbus-serial';
 import { RejectCounters, type AdapterSink, type FrameRejectReason, type HardwareAdapter } from './adapter.js';
 import { decodeRegisters, SDM630_MAP, type RegisterMap } from './modbus.register-map.js';
 
@@ -18,16 +18,25 @@ export interface ModbusAdapterOptions {
 }
 
 // modbus-serial is CommonJS: its module object is the client class (typed as the namespace's `default`).
-const ModbusRTU = modbusSerial as unknown as typeof modbusSerial.default;
-type ModbusClient = InstanceType<typeof ModbusRTU>;
+type ModbusClient = InstanceType<typeof modbusSerial.default>;
+
+/** It (and the serial stack it pulls in) is loaded when a Modbus meter is first used, not at start-up. */
+async function loadModbusRtu(): Promise<typeof modbusSerial.default> {
+  const module = await import('modbus-serial');
+  return module.default as unknown as typeof modbusSerial.default;
+}
 
 /** Why a modbus-serial call failed, as a reject reason. */
 function classify(error: unknown): FrameRejectReason {
-  const e = error as { errno?: string; modbusCode?: number; name?: string };
+  const e = error as { errno?: string; modbusCode?: number; name?: string; message?: string };
   if (e.modbusCode !== undefined) {
     return 'bus_error'; // an exception response: illegal address, device busy, gateway target failed...
   }
-  return e.errno === 'ETIMEDOUT' || e.name === 'TransactionTimedOutError' ? 'timeout' : 'bus_error';
+  if (e.errno === 'ETIMEDOUT' || e.name === 'TransactionTimedOutError') {
+    return 'timeout';
+  }
+  // A response shorter (or longer) than its request asked for: modbus-serial's "Data length error, expected N got M".
+  return /data length error/i.test(e.message ?? '') ? 'truncated' : 'bus_error';
 }
 
 /** An energy meter polled over Modbus TCP (function 04, input registers) through `modbus-serial`. */
@@ -58,6 +67,7 @@ export class ModbusMeterAdapter implements HardwareAdapter {
   }
 
   private async connect(): Promise<void> {
+    const ModbusRTU = await loadModbusRtu();
     const client = new ModbusRTU();
     client.on('error', () => undefined); // surfaced through the failing request instead
     await client.connectTCP(this.options.host, { port: this.options.port ?? 502 });

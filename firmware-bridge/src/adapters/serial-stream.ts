@@ -1,4 +1,4 @@
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { BaseByteStream, type ByteStream, type ByteStreamFactory } from './byte-stream.js';
 
 export interface SerialStreamOptions {
@@ -31,7 +31,9 @@ class SerialByteStream extends BaseByteStream {
 }
 
 /** Opens a serial port (USB ELM327, P1 cable, GNSS receiver) as a ByteStream. */
-export function openSerialStream(options: SerialStreamOptions): Promise<ByteStream> {
+export async function openSerialStream(options: SerialStreamOptions): Promise<ByteStream> {
+  // Loaded on first use: a bridge on a network adapter never pays for the native serial binding.
+  const { SerialPort } = await import('serialport');
   const port = new SerialPort({
     path: options.path,
     baudRate: options.baudRate,

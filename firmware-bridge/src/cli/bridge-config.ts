@@ -9,6 +9,8 @@ const positiveInt = z.number().int().positive();
 /** The MQTT section, shared by `run` and `simulate`. */
 export const mqttConfigSchema = z.strictObject({
   url: z.string().regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://'),
+  /** 5 (default) or 4 (MQTT 3.1.1, for brokers without MQTT 5) */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
   clientId: z.string().min(1).max(128).optional(),
   username: z.string().optional(),
   password: z.string().optional(),

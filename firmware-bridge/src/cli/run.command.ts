@@ -1,41 +1,7 @@
-import { NodeCryptoSigner, TweetnaclSigner, type Signer } from '@groundtruth/protocol';
 import type { Command } from 'commander';
-import type { HardwareAdapter } from '../adapters/adapter.js';
-import { DeviceBridge } from '../core/device-bridge.js';
 import { createJsonLogger, type BridgeLogger } from '../core/logger.js';
-import { loadKeyFile } from '../keys/device-key.js';
-import { createAdapter } from './adapter-config.js';
-import { loadBridgeConfig, type BridgeConfig } from './bridge-config.js';
+import { loadBridgeConfig } from './bridge-config.js';
 import type { CliIo } from './cli-io.js';
-
-export function signerFor(kind: 'tweetnacl' | 'node', keyFile: string): Signer {
-  const keys = loadKeyFile(keyFile);
-  return kind === 'node' ? new NodeCryptoSigner(keys) : new TweetnaclSigner(keys);
-}
-
-/** Starts the bridge a config describes (the adapter can be injected, e.g. an emulator in tests). */
-export function startBridgeFromConfig(
-  config: BridgeConfig,
-  logger: BridgeLogger,
-  adapter?: HardwareAdapter,
-): Promise<DeviceBridge> {
-  return DeviceBridge.start({
-    adapter: adapter ?? createAdapter(config.adapter),
-    signer: signerFor(config.signer, config.keyFile),
-    dataDir: config.dataDir,
-    mode: config.mode,
-    logger,
-    ...(config.mqtt === undefined
-      ? {}
-      : {
-          mqtt: config.mqtt,
-          ...(config.mqtt.maxInflight === undefined ? {} : { maxInflight: config.mqtt.maxInflight }),
-        }),
-    ...(config.batch === undefined ? {} : { batch: config.batch }),
-    ...(config.queue === undefined ? {} : { queue: config.queue }),
-    ...(config.statusIntervalMs === undefined ? {} : { statusIntervalMs: config.statusIntervalMs }),
-  });
-}
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
 export function untilStopSignal(logger: BridgeLogger): Promise<NodeJS.Signals> {
@@ -64,6 +30,7 @@ export function runCommand(program: Command, io: CliIo): void {
     .action(async (options: { config: string }) => {
       const config = loadBridgeConfig(options.config);
       const logger = createJsonLogger({ level: config.log?.level ?? 'info', base: { app: 'gt-bridge' } });
+      const { startBridgeFromConfig } = await import('./start-bridge.js'); // the other commands never load it
       const bridge = await startBridgeFromConfig(config, logger);
       io.err(`gt-bridge: device ${bridge.device} running (data in ${config.dataDir}); Ctrl-C to stop`);
       logger.info('bridge.started', {

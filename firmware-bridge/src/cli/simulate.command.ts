@@ -2,11 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HARDWARE_KINDS, type HardwareKind } from '@groundtruth/protocol';
 import { Option, type Command } from 'commander';
 import { createJsonLogger, type LogLevel } from '../core/logger.js';
-import { parseFaultCounts } from '../fleet/fault-plan.js';
-import { fleetTotals } from '../fleet/fleet-manifest.js';
-import { SimulatedFleet } from '../fleet/simulated-fleet.js';
-import { loadOwnerKeyPair } from '../keys/registration-client.js';
-import { createSimClock } from '../simulation/clock.js';
 import type { SimulatedProtocol } from '../simulation/simulated-device.js';
 import { parse, type CliIo } from './cli-io.js';
 import { untilStopSignal } from './run.command.js';
@@ -17,6 +12,7 @@ interface SimulateOptions {
   faults: string;
   seed: string;
   broker: string;
+  mqttVersion: '4' | '5';
   dataDir?: string;
   interval: number;
   speed: number;
@@ -45,6 +41,11 @@ export function simulateCommand(program: Command, io: CliIo): void {
     .addOption(new Option('--kind <kind>', 'hardware kind').choices(HARDWARE_KINDS).makeOptionMandatory())
     .requiredOption('--count <n>', 'number of devices', parse.int('--count', 1, 100_000))
     .requiredOption('--broker <url>', 'MQTT broker URL (mqtt://, mqtts://, ws://, wss://)', parse.url('--broker'))
+    .addOption(
+      new Option('--mqtt-version <version>', 'MQTT protocol: 5, or 4 (3.1.1) for brokers without MQTT 5')
+        .choices(['4', '5'])
+        .default('5'),
+    )
     .option(
       '--faults <list>',
       'fault:devices,... e.g. stuck:2,spike:1,clock_skew:1,replay:1,bad_signature:1,cloned_key:1',
@@ -119,6 +120,15 @@ export function simulateCommand(program: Command, io: CliIo): void {
         program.error('error: --register and --owner-keypair go together', { exitCode: 2 });
       }
       const logger = createJsonLogger({ level: options.logLevel, base: { app: 'gt-bridge-simulate' } });
+      // Loaded here, not at start-up: `gt-bridge run` on a Pi never pays for the simulators.
+      const [{ parseFaultCounts }, { fleetTotals }, { SimulatedFleet }, { loadOwnerKeyPair }, { createSimClock }] =
+        await Promise.all([
+          import('../fleet/fault-plan.js'),
+          import('../fleet/fleet-manifest.js'),
+          import('../fleet/simulated-fleet.js'),
+          import('../keys/registration-client.js'),
+          import('../simulation/clock.js'),
+        ]);
       const dataDir = options.dataDir ?? `gt-sim-${options.kind}-${options.seed}`;
       const fleet = await SimulatedFleet.start({
         kind: options.kind,
@@ -126,7 +136,7 @@ export function simulateCommand(program: Command, io: CliIo): void {
         seed: options.seed,
         faults: parseFaultCounts(options.faults),
         dataDir,
-        mqtt: { url: options.broker },
+        mqtt: { url: options.broker, protocolVersion: options.mqttVersion === '4' ? 4 : 5 },
         intervalMs: options.interval * 1000,
         clock: createSimClock({ speed: options.speed }),
         center: { lat: options.lat, lon: options.lon },

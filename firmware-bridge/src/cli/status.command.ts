@@ -63,6 +63,12 @@ function describe(status: BridgeStatus): string {
     `queued    ${c.queued}   backlog ${status.queue.backlog} readings, ${status.queue.diskBytes} bytes on disk, next seq ${status.queue.highSeq + 1}`,
     `published ${c.published} (+${c.republished} resent)   acked ${c.acked}   evicted ${c.evicted}   refused: ${refused}`,
     `network   ${c.connects} connects, ${c.disconnects} disconnects`,
+    ...((c.writeFailures ?? 0) > 0 || status.queue.failure
+      ? [
+          `disk      ${c.writeFailures ?? 0} failed writes${status.queue.failure ? `, FAILING NOW: ${status.queue.failure}` : ', recovered'}` +
+            `   ${status.queue.unwritten ?? 0} readings not yet written`,
+        ]
+      : []),
     ...(status.queue.truncatedBytes > 0 || status.queue.damagedSegments > 0
       ? [
           `recovery  cut ${status.queue.truncatedBytes} torn bytes at the last start, ${status.queue.damagedSegments} damaged segments`,

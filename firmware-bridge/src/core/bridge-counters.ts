@@ -32,6 +32,8 @@ export interface BridgeStatus {
     readonly refused: Readonly<Record<string, number>>;
     readonly connects: number;
     readonly disconnects: number;
+    /** failed queue writes, fsyncs and cursor updates (each retried; samples are refused meanwhile) */
+    readonly writeFailures: number;
   };
   readonly queue: {
     /** readings waiting on disk for an acknowledgement */
@@ -42,12 +44,16 @@ export interface BridgeStatus {
     /** bytes cut off torn tails at the last start, and segments found damaged */
     readonly truncatedBytes: number;
     readonly damagedSegments: number;
+    /** accepted readings not on disk yet (group commit, or waiting for a retry after a write failure) */
+    readonly unwritten: number;
+    /** the current queue failure (`QUEUE_WRITE_FAILED: ...`), null while the disk takes writes */
+    readonly failure: string | null;
   };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 export type CounterName =
-  'read' | 'queued' | 'published' | 'republished' | 'acked' | 'evicted' | 'connects' | 'disconnects';
+  'read' | 'queued' | 'published' | 'republished' | 'acked' | 'evicted' | 'connects' | 'disconnects' | 'writeFailures';
 
 /** The live counters of one device's bridge. */
 export class BridgeCounters {
@@ -65,6 +71,7 @@ export class BridgeCounters {
       refused: { ...(previous?.refused ?? {}) },
       connects: previous?.connects ?? 0,
       disconnects: previous?.disconnects ?? 0,
+      writeFailures: previous?.writeFailures ?? 0,
     };
   }
 

@@ -18,6 +18,8 @@ export const BRIDGE_ERROR_CODES = [
   'BROKER_UNREACHABLE',
   'UNKNOWN_ADAPTER',
   'SIMULATION_UNAVAILABLE',
+  /** a queue write, fdatasync or cursor update failed: readings are not durable (see DurableQueue.failure) */
+  'QUEUE_WRITE_FAILED',
 ] as const;
 
 export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];

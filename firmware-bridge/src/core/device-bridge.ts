@@ -89,6 +89,11 @@ export class DeviceBridge {
       options.adapter.kind,
       Math.max(1, queue.durableHighSeq + 1, options.firstSeq ?? 0),
     );
+    queue.onHealth((failure) => {
+      if (failure !== undefined) {
+        counters.add('writeFailures');
+      }
+    });
     const publisher = new QueuePublisher(queue, counters, {
       topic: readingsTopic(device),
       ...(options.maxInflight === undefined ? {} : { maxInflight: options.maxInflight }),
@@ -120,21 +125,30 @@ export class DeviceBridge {
     return this.assembler.nextSeq;
   }
 
-  /** Feeds one sample as if the adapter had delivered it (the adapter's sink calls this). */
-  onSample(sample: SensorSample): void {
+  /**
+   * Feeds one sample as if the adapter had delivered it (the adapter's sink calls this). Returns false when
+   * the sample is refused because the queue cannot write to disk (counted as `queue_unavailable`): the bridge
+   * takes no reading it could not store, and a push adapter tells its device so.
+   */
+  onSample(sample: SensorSample): boolean {
     if (!this.running) {
-      return;
+      return false;
     }
     this.counters.add('read');
+    if (this.queue.failure !== undefined) {
+      this.counters.reject('queue_unavailable');
+      return false;
+    }
     const result = this.assembler.assemble(
       this.options.transformSample ? this.options.transformSample(sample) : sample,
     );
     if (!result.ok) {
       this.counters.reject(`body:${result.error.code}`);
       this.logger.warn('bridge.sample_refused', { code: result.error.code, path: result.error.context.path });
-      return;
+      return true; // handled (counted): sending it again would not make it valid
     }
     this.batcher.add(result.value);
+    return true;
   }
 
   onReject(reason: string, detail: string): void {
@@ -173,6 +187,8 @@ export class DeviceBridge {
         highSeq: stats.durableHighSeq,
         truncatedBytes: this.queue.recovery.truncatedBytes,
         damagedSegments: this.queue.recovery.damagedSegments,
+        unwritten: stats.unwrittenReadings,
+        failure: stats.failure?.message ?? null,
       },
     };
   }
@@ -187,7 +203,9 @@ export class DeviceBridge {
 
   /**
    * Stops reading, persists what was read, waits up to `drainMs` for the broker to acknowledge the backlog,
-   * then disconnects (retained "offline") and closes the queue. What is not acknowledged stays on disk.
+   * then disconnects (retained "offline") and closes the queue. What is not acknowledged stays on disk. If the
+   * disk refused the last readings even now, everything is still released and stop() rejects with
+   * `QUEUE_WRITE_FAILED` naming how many readings were not written.
    */
   async stop(options: { drainMs?: number } = {}): Promise<void> {
     if (!this.running) {
@@ -199,14 +217,21 @@ export class DeviceBridge {
     this.batcher.flush();
     this.running = false;
     clearInterval(this.statusTimer);
-    await this.queue.flush();
-    if (this.link?.connected && (options.drainMs ?? 5000) > 0) {
+    const durable = await this.queue.flush().then(
+      () => true,
+      () => false, // close() below tries once more and reports what is lost
+    );
+    if (durable && this.link?.connected && (options.drainMs ?? 5000) > 0) {
       await this.publisher.whenIdle(options.drainMs ?? 5000);
     }
     await this.link?.stop();
     this.publisher.stop();
-    await this.queue.close();
+    let failure: unknown;
+    await this.queue.close().catch((error: unknown) => (failure = error));
     this.writeStatus();
     this.logger.info('bridge.stopped', { nextSeq: this.nextSeq, backlog: this.queue.stats().queuedReadings });
+    if (failure !== undefined) {
+      throw failure;
+    }
   }
 }

@@ -3,6 +3,21 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { QueueRecord } from './frame-codec.js';
 import { emptySegment, syncDirectory, type Segment, type StoredRecord } from './segment-files.js';
 
+/** A failed write or fdatasync of the queue, saying which (the cause is the fs error, with its errno code). */
+export class QueueIoError extends Error {
+  override readonly name = 'QueueIoError';
+  constructor(
+    readonly stage: 'open' | 'write' | 'fsync',
+    override readonly cause: unknown,
+  ) {
+    super(`${stage}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+
+  get errno(): string {
+    return (this.cause as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+  }
+}
+
 export interface PendingFrame {
   readonly record: QueueRecord;
   readonly frame: Buffer;
@@ -27,10 +42,16 @@ export class SegmentWriter {
   }
 
   async open(): Promise<void> {
-    // Not O_APPEND: Linux would ignore the explicit write positions.
-    this.active = await open(this.last.path, constants.O_RDWR | constants.O_CREAT, 0o600);
-    if (this.fsync) {
-      syncDirectory(this.dir); // a new segment's name must survive a power loss like its content
+    try {
+      // Not O_APPEND: Linux would ignore the explicit write positions.
+      this.active = await open(this.last.path, constants.O_RDWR | constants.O_CREAT, 0o600);
+      if (this.fsync) {
+        syncDirectory(this.dir); // a new segment's name must survive a power loss like its content
+      }
+    } catch (error) {
+      await this.active?.close().catch(() => undefined);
+      this.active = undefined;
+      throw new QueueIoError('open', error);
     }
   }
 
@@ -40,10 +61,12 @@ export class SegmentWriter {
    */
   async writeSome(frames: readonly PendingFrame[], start: number): Promise<StoredRecord[]> {
     if (this.last.bytes > 0 && this.last.bytes + frames[start]!.frame.length > this.segmentBytes) {
-      await this.active?.close();
+      await this.active?.close().catch(() => undefined);
       this.active = undefined;
       this.segments.push(emptySegment(this.dir, this.last.id + 1));
-      await this.open();
+    }
+    if (this.active === undefined) {
+      await this.open(); // a new segment, or the same one again after a failure
     }
     const segment = this.last;
     const buffers: Buffer[] = [];
@@ -59,13 +82,23 @@ export class SegmentWriter {
       size += frame.length;
     }
     const data = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, size);
-    for (let done = 0; done < size;) {
-      // Explicit positions: after a failed write the retry overwrites whatever part of it reached the file.
-      const { bytesWritten } = await this.active!.write(data, done, size - done, segment.bytes + done);
-      done += bytesWritten;
-    }
-    if (this.fsync) {
-      await this.active!.datasync();
+    let stage: 'write' | 'fsync' = 'write';
+    try {
+      for (let done = 0; done < size;) {
+        // Explicit positions: after a failed write the retry overwrites whatever part of it reached the file.
+        const { bytesWritten } = await this.active!.write(data, done, size - done, segment.bytes + done);
+        done += bytesWritten;
+      }
+      if (this.fsync) {
+        stage = 'fsync';
+        await this.active!.datasync();
+      }
+    } catch (error) {
+      // After a failed fdatasync the kernel may have dropped the dirty pages: the retry writes the same bytes
+      // again (same offsets) through a fresh handle before it syncs, rather than trusting a second fsync alone.
+      await this.active?.close().catch(() => undefined);
+      this.active = undefined;
+      throw new QueueIoError(stage, error);
     }
     segment.bytes += size;
     for (const record of records) {

@@ -41,8 +41,16 @@ export interface FleetOptions {
   /** default `node`: the same signatures as tweetnacl, fast enough for a thousand devices in one process */
   readonly signer?: 'node' | 'tweetnacl';
   readonly bridge?: Pick<DeviceBridgeOptions, 'mode' | 'batch' | 'queue' | 'maxInflight' | 'statusIntervalMs'>;
-  /** register every device (and its owner) with the registry before starting */
-  readonly registry?: { readonly url: string; readonly owner: DeviceKeyPair; readonly model?: string };
+  /**
+   * register every device with the registry before starting (the real signed flow: proof of possession + owner
+   * wallet signature). Several owners: device `index` belongs to `owner[index % owner.length]`. A device already
+   * registered by an earlier run with the same seed (409) is fine.
+   */
+  readonly registry?: {
+    readonly url: string;
+    readonly owner: DeviceKeyPair | readonly DeviceKeyPair[];
+    readonly model?: string;
+  };
   readonly logger?: BridgeLogger;
   /** devices started at once (default 32) */
   readonly startConcurrency?: number;
@@ -100,10 +108,11 @@ export class SimulatedFleet {
     });
     if (options.registry !== undefined) {
       const registry = options.registry;
+      const owners: readonly DeviceKeyPair[] = Array.isArray(registry.owner) ? registry.owner : [registry.owner];
       await inPool(plans, 8, async (plan) => {
         const signed = buildRegistration({
           device: plan.keys,
-          owner: registry.owner,
+          owner: owners[plan.index % owners.length]!,
           kind: options.kind,
           model: registry.model ?? `gt-sim-${options.protocol ?? options.kind}`,
           intervalS: Math.max(1, Math.round((options.intervalMs ?? 60_000) / 1000)),

@@ -17,6 +17,12 @@ export interface TlsFiles {
 export interface MqttLinkOptions {
   /** mqtt://, mqtts:// (TLS), ws:// or wss:// */
   readonly url: string;
+  /**
+   * 5 (default): MQTT 5 with session expiry and the broker's Receive Maximum. 4: MQTT 3.1.1 for brokers that
+   * speak only that (the embedded Aedes): same persistent session (`clean: false`, kept by the broker), QoS 1,
+   * Last Will and backoff; no session expiry, no PUBACK reason codes, the window is just `maxInflight`.
+   */
+  readonly protocolVersion?: 4 | 5;
   readonly device: DeviceId;
   /** default `gt-<device>`; a clone of a device needs another one */
   readonly clientId?: string;
@@ -82,14 +88,17 @@ export class MqttLink {
         });
       }
     };
+    const protocolVersion = options.protocolVersion ?? 5;
     this.baseOptions = {
       clientId: options.clientId ?? `gt-${options.device}`,
-      protocolVersion: 5,
+      protocolVersion,
       clean: false,
       keepalive: options.keepaliveS ?? 30,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
       reconnectPeriod: 0, // reconnects are ours (backoff with jitter)
-      properties: { sessionExpiryInterval: options.sessionExpiryS ?? 7 * 24 * 3600 },
+      ...(protocolVersion === 5
+        ? { properties: { sessionExpiryInterval: options.sessionExpiryS ?? 7 * 24 * 3600 } }
+        : {}),
       will: {
         topic: statusTopic(options.device),
         payload: Buffer.from(statusPayload(options.device, 'offline')),

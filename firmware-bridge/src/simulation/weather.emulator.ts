@@ -62,7 +62,8 @@ export class WeatherStationEmulator {
 
   /** Measures and pushes once; resolves with the HTTP status (undefined when skipped or failed). */
   async push(): Promise<number | undefined> {
-    const ts = this.options.clock.now();
+    // The firmware stamps `dateutc` with whole seconds: measure at that instant, so the reading and its time agree.
+    const ts = Math.floor(this.options.clock.now() / 1000) * 1000;
     const metrics = this.measure(ts);
     if (!metrics) {
       this.stats.skipped++;
