@@ -59,6 +59,7 @@ export class CatalogueService {
       for await (const batch of streamDatasetRows(this.database.pool, query, {
         ...(qualityClause === undefined ? {} : { qualityClause }),
         limit: this.settings.sampleRows,
+        copy: this.settings.copy,
       })) {
         samples.push(...batch.map((row) => codec.toJson(row)));
       }

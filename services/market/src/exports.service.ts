@@ -145,11 +145,10 @@ export class ExportsService implements OnApplicationShutdown {
       await mkdir(dir, { recursive: true });
       const codec = new RowCodec(exportMetrics(order.query));
       const qualityClause = await this.quality.clause(order.query.minQuality);
-      const rows = streamDatasetRows(
-        this.database.pool,
-        order.query,
-        qualityClause === undefined ? {} : { qualityClause },
-      );
+      const rows = streamDatasetRows(this.database.pool, order.query, {
+        ...(qualityClause === undefined ? {} : { qualityClause }),
+        copy: this.settings.copy,
+      });
       out = createWriteStream(join(dir, DATA_FILE_NAMES[format]));
       const summary = await writeExport(rows, codec, format, out, {
         signal: this.abort.signal,

@@ -87,6 +87,7 @@ export async function createMarketApp(config: MarketConfig, deps: MarketAppDeps 
       config.license,
       config.sampleRows,
       config.exportDir,
+      config.copy,
     ),
     metrics: new MarketMetrics(deps.metricsRegistry ?? createMetricsRegistry({ service: 'market' })),
     networkKey,

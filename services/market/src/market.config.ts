@@ -24,6 +24,8 @@ export const marketConfigSchema = z
     /** create the network key file when it is missing (embedded and development setups) */
     MARKET_CREATE_NETWORK_KEY: env.bool(false),
     MARKET_EXPORT_DIR: env.string('data/market/exports'),
+    /** read dataset rows with COPY TO STDOUT; false: keyset pages of plain SELECTs (PGlite, poolers) */
+    MARKET_EXPORT_COPY: env.bool(true),
     /** the reward token deployment written by `programs create-token` (mint, treasury token account) */
     SOLANA_DEPLOYMENT_PATH: env.string('data/solana/deployment.json'),
     SOLANA_RPC_URL: env.url(),
@@ -59,6 +61,7 @@ export const marketConfigSchema = z
     networkKeyPath: e.MARKET_NETWORK_KEY_PATH,
     createNetworkKey: e.MARKET_CREATE_NETWORK_KEY,
     exportDir: e.MARKET_EXPORT_DIR,
+    copy: e.MARKET_EXPORT_COPY,
     deploymentPath: e.SOLANA_DEPLOYMENT_PATH,
     rpcUrl: e.SOLANA_RPC_URL,
     prices: { unitPrice: e.MARKET_UNIT_PRICE, tiers: e.MARKET_QUALITY_TIERS, minimumAmount: e.MARKET_MINIMUM_AMOUNT },

@@ -46,5 +46,7 @@ export class MarketSettings {
     readonly sampleRows: number,
     /** where export files are written, one directory per export */
     readonly exportDir: string,
+    /** read rows with COPY TO STDOUT (false: keyset pages of SELECTs, e.g. PGlite in embedded mode) */
+    readonly copy: boolean = true,
   ) {}
 }

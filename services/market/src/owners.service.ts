@@ -10,7 +10,7 @@ import { OrdersRepository, type RevenueShareRow } from './db/orders.repository.j
 import { OwnersRepository } from './db/owners.repository.js';
 import { writeExport } from './export/dataset-exporter.js';
 import { streamDatasetRows } from './export/readings.source.js';
-import { Clock, Database, MarketLogger } from './market.deps.js';
+import { Clock, Database, MarketLogger, MarketSettings } from './market.deps.js';
 import { MarketMetrics } from './market.metrics.js';
 
 /** The query string of an owner's signed download: the request's fields and the wallet's signature. */
@@ -53,6 +53,7 @@ export class OwnersService {
     private readonly owners: OwnersRepository,
     private readonly orders: OrdersRepository,
     private readonly database: Database,
+    private readonly settings: MarketSettings,
     private readonly clock: Clock,
     private readonly metrics: MarketMetrics,
     private readonly log: MarketLogger,
@@ -90,7 +91,7 @@ export class OwnersService {
     };
     const codec = new RowCodec(exportMetrics(query));
     const out = new PassThrough();
-    writeExport(streamDatasetRows(this.database.pool, query, { device }), codec, 'csv', out)
+    writeExport(streamDatasetRows(this.database.pool, query, { device, copy: this.settings.copy }), codec, 'csv', out)
       .then((summary) => {
         this.metrics.ownerDownloads.inc();
         this.log.info('market_owner_download', { device, rows: summary.rows, bytes: summary.bytes });

@@ -22,6 +22,12 @@ import {
 import { BERLIN, DAY, MarketDb, seedWeatherFleet } from './market-fixture.js';
 
 const key = NetworkKey.fromSecret(Buffer.alloc(32, 3));
+/** Worker threads run the TypeScript sources through the same SWC transform as vitest. */
+const WORKER_EXEC_ARGV = [
+  '--conditions=@groundtruth/source',
+  '--import',
+  new URL('./ts-register.mjs', import.meta.url).href,
+];
 const license = { id: 'CC-BY-4.0', name: 'CC BY 4.0', url: 'https://creativecommons.org/licenses/by/4.0/' };
 let db: MarketDb;
 let devices: string[];
@@ -88,11 +94,25 @@ describe('catalogue counts on the real database', () => {
     const cell = latLngToCell(BERLIN.lat, BERLIN.lon, 8);
     expect((await catalogue().stats(query({ cells: cell }))).perDevice).toEqual([{ device: devices[1], rows: 60 }]);
     // frozen before the readings were received: nothing
-    expect((await catalogue().stats(query({ asOf: DAY - 1 }))).rows).toBe(0);
+    const early: FrozenQuery = { ...query(), asOf: DAY - 1 };
+    expect((await catalogue().stats(early)).rows).toBe(0);
   });
 });
 
 describe('export and verify-export', () => {
+  it('reads the same rows in keyset pages (copy: false) as with COPY, in the same order', async () => {
+    const collect = async (copy: boolean) => {
+      const rows: unknown[] = [];
+      for await (const batch of streamDatasetRows(db.pool, query(), { copy, pageSize: 11 })) {
+        rows.push(...batch);
+      }
+      return rows;
+    };
+    const copied = await collect(true);
+    expect(copied).toHaveLength(180);
+    expect(await collect(false)).toEqual(copied);
+  });
+
   it.each(['csv', 'jsonl', 'parquet'] as const)(
     'exports %s with provenance that verify-export accepts',
     async (format) => {
@@ -146,6 +166,15 @@ describe('export and verify-export', () => {
       'CHUNK_MISMATCH',
       'FILE_DIGEST_MISMATCH',
     ]);
+    // And the readable problem list names each of them
+    expect(report.problems.map((p) => [p.code, p.line])).toEqual([
+      ['MANIFEST_ROOT_MISMATCH', null],
+      ['CHUNK_MISMATCH', null],
+      ['FILE_DIGEST_MISMATCH', null],
+      ['CONTENT_MISMATCH', 11],
+      [expect.any(String), 41],
+    ]);
+    expect(report.problems[3]!.message).toBe('line 11: CONTENT_MISMATCH (temperature differs from the signed body)');
   });
 
   it('localises a changed quality flag (not signed by the device) to its chunk of rows', async () => {
@@ -216,7 +245,11 @@ describe('export and verify-export', () => {
     const doctored = JSON.parse(honest);
     doctored.license.id = 'CC0-1.0';
     await writeFile(manifestPath, JSON.stringify(doctored));
-    expect((await verifyExport(dir)).failures.map((f) => f.code)).toEqual(['BAD_NETWORK_SIGNATURE']);
+    const doctoredReport = await verifyExport(dir);
+    expect(doctoredReport.failures.map((f) => f.code)).toEqual(['BAD_NETWORK_SIGNATURE']);
+    expect(doctoredReport.problems.map((p) => p.message)).toEqual([
+      'BAD_NETWORK_SIGNATURE: the manifest signature does not verify against its network key',
+    ]);
     // a manifest re-signed by someone else's key: valid on its own, not the network's
     const other = NetworkKey.fromSecret(Buffer.alloc(32, 4));
     const { signature: _s, network: _n, ...unsigned } = JSON.parse(honest);
@@ -236,6 +269,25 @@ describe('export and verify-export', () => {
       'CHUNK_MISMATCH',
       'FILE_DIGEST_MISMATCH',
     ]);
+  });
+
+  it('gives the same verdicts checking rows in worker threads as in this thread', async () => {
+    // Given a CSV export with a forged row (line 21) and a dropped one
+    const dir = await exportTo('workers', query(), 'csv');
+    const path = join(dir, 'data.csv');
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    lines[20] = lines[20]!.replace(/""humidity"":(\d+)/, (_m, h: string) => `""humidity"":${Number(h) + 1}`);
+    lines.splice(30, 1);
+    await writeFile(path, lines.join('\n'));
+    // When two worker threads check it (running these sources through the TS hooks), and this thread does
+    // (one pool per test process: Node 20 crashes starting a hooked worker after another one ended)
+    const inWorkers = await verifyExport(dir, { workers: 2, workerExecArgv: WORKER_EXEC_ARGV });
+    const inProcess = await verifyExport(dir, { workers: 0 });
+    // Then both name the same problems
+    expect(inWorkers.problems).toEqual(inProcess.problems);
+    expect(inWorkers).toMatchObject({ ok: false, rows: 179 });
+    expect(inWorkers.badRows.map((r) => [r.line, r.code])).toEqual([[21, 'CONTENT_MISMATCH']]);
+    expect(inWorkers.failures.map((f) => f.code)).toContain('COUNT_MISMATCH');
   });
 
   it('runs as a CLI: exit 0 for an honest export, 1 naming the bad rows, 2 for bad usage', async () => {

@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { createMarketApp, marketConfigSchema, NetworkKey } from '../src/index.js';
 import { ChainFixture } from './chain-fixture.js';
-import type { MarketDb } from './market-fixture.js';
+import type pg from 'pg';
 
 export interface Reply {
   status: number;
@@ -19,6 +19,13 @@ export function manualClock(start: number): { now: () => number; advance(ms: num
   return { now: () => t, advance: (ms) => void (t += ms) };
 }
 
+/** Where the market's data lives: a database (TimescaleDB or PGlite over its socket) and a temp directory. */
+export interface MarketStore {
+  readonly url: string;
+  readonly pool: pg.Pool;
+  readonly dir: string;
+}
+
 /** The market over HTTP on a free port, on the test database and a LiteSVM chain with the reward token. */
 export class MarketUnderTest {
   private constructor(
@@ -30,11 +37,12 @@ export class MarketUnderTest {
   ) {}
 
   static async start(
-    db: MarketDb,
+    db: MarketStore,
     clock: { now: () => number },
     env: Record<string, string> = {},
+    existingChain?: ChainFixture,
   ): Promise<MarketUnderTest> {
-    const chain = await ChainFixture.create(clock.now);
+    const chain = existingChain ?? (await ChainFixture.create(clock.now));
     const config = parseConfig(marketConfigSchema, {
       DATABASE_URL: db.url,
       MARKET_EXPORT_DIR: join(db.dir, 'exports'),

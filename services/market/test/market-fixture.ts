@@ -43,8 +43,9 @@ export const BERLIN = { lat: 52.52, lon: 13.405 };
  * one a minute from DAY 00:00; every 7th reading of station 0 is flagged.
  */
 export async function seedWeatherFleet(
-  db: MarketDb,
+  db: { readonly pool: pg.Pool },
   owners: readonly string[],
+  options: { copy?: boolean } = {},
 ): Promise<{ devices: string[]; readings: StoredReading[] }> {
   const keys = deviceKeys(3, 77);
   const plans = [
@@ -71,6 +72,7 @@ export async function seedWeatherFleet(
   ]);
   await seedReadings(db.pool, 'weather', readings, {
     qflags: (r) => (r.body.device === keys[0]!.deviceId && r.body.seq % 7 === 0 ? 4 : 0),
+    ...(options.copy === undefined ? {} : { copy: options.copy }),
   });
   return { devices: keys.map((k) => k.deviceId), readings };
 }

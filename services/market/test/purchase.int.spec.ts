@@ -4,13 +4,18 @@ import { join } from 'node:path';
 import { generateKeyPair } from '@groundtruth/protocol';
 import { getBase58Decoder } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyExport } from '../src/index.js';
+import { generateKeyPairSigner } from '@solana/kit';
+import { MarketClient, NetworkKey, payQuote, verifyExport } from '../src/index.js';
 import { DAY, MarketDb, seedWeatherFleet } from './market-fixture.js';
 import { manualClock, MarketUnderTest, type Reply } from './market-app.js';
 
 const clock = manualClock(DAY + 2 * 86_400_000);
 const owners = [generateKeyPair().deviceId, generateKeyPair().deviceId];
-const dayQuery = { kind: 'weather', from: new Date(DAY).toISOString(), to: new Date(DAY + 86_400_000).toISOString() };
+const dayQuery = {
+  kind: 'weather' as const,
+  from: new Date(DAY).toISOString(),
+  to: new Date(DAY + 86_400_000).toISOString(),
+};
 let db: MarketDb;
 let market: MarketUnderTest;
 let devices: string[];
@@ -68,6 +73,33 @@ describe('catalogue', () => {
       devices: 3,
       first: DAY,
       last: DAY + 59 * 60_000,
+    });
+  });
+
+  it("filters by the devices' quality score of each reading's epoch and prices the quality tier", async () => {
+    // Given scores for the hour holding every reading: station 0 at 0.9, station 1 at 0.4 (a re-score that
+    // supersedes an earlier 0.95), station 2 not scored
+    const score = (device: string, quality: number, scoredAt: number) =>
+      db.pool.query(
+        `INSERT INTO device_epoch_scores (epoch_start, epoch_end, device_id, version, kind, quality, location_score,
+           availability, reasons, breakdown, examples, scored_at)
+         VALUES (to_timestamp($1 / 1000.0), to_timestamp($2 / 1000.0), $3, $4, 'weather', $5, 1, 1, '{}', '{}', '[]',
+           to_timestamp($6 / 1000.0))`,
+        [DAY, DAY + 3_600_000, device, `qod-1.0.${scoredAt}`, quality, DAY + 3_600_000 + scoredAt],
+      );
+    await score(devices[0]!, 0.9, 1);
+    await score(devices[1]!, 0.95, 1);
+    await score(devices[1]!, 0.4, 2);
+    // Then a minimum of 0.3 keeps stations 0 and 1 (unscored readings never qualify), at ×1
+    const low = await market.request('GET', `/datasets/weather?from=${dayQuery.from}&to=${dayQuery.to}&minQuality=0.3`);
+    expect(low.body).toMatchObject({ rows: 120, devices: 2, price: { multiplierBps: 10_000, amount: '120000' } });
+    expect(low.body.samples.map((r: { device: string }) => r.device)).not.toContain(devices[2]);
+    // And a quote at 0.5 holds station 0 alone (the latest score of station 1 counts), at the 0.5 tier's ×1.5
+    expect(await quote({ minQuality: 0.5 })).toMatchObject({
+      rows: 60,
+      devices: 1,
+      multiplierBps: 15_000,
+      amount: '90000',
     });
   });
 
@@ -185,6 +217,23 @@ describe('purchase', () => {
     ).toEqual([200, 'paid']);
     const metrics = await market.metrics.metrics();
     expect(metrics).toMatch(/gt_market_payments_total\{outcome="UNDERPAID"[^}]*\} 1/);
+  });
+
+  it("the buyer's library refuses a quote not signed by the trusted key, and a payment the chain rejects", async () => {
+    const impostor = NetworkKey.fromSecret(Buffer.alloc(32, 99)).publicKey;
+    const wary = new MarketClient({ baseUrl: market.baseUrl, networkKey: impostor });
+    await expect(wary.quote({ ...dayQuery, metrics: ['temperature'] })).rejects.toMatchObject({
+      code: 'BAD_QUOTE_SIGNATURE',
+    });
+    const client = new MarketClient({ baseUrl: market.baseUrl, networkKey: market.key.publicKey });
+    const quote = await client.quote({ ...dayQuery, metrics: ['temperature'] });
+    // a buyer holding no reward token: the transfer lands and fails, nothing is paid
+    const broke = await generateKeyPairSigner();
+    market.chain.gateway.airdrop(broke.address, 1_000_000_000n);
+    await expect(payQuote({ gateway: market.chain.gateway, quote, buyer: broke })).rejects.toMatchObject({
+      code: 'TX_FAILED',
+    });
+    expect((await client.order(quote.orderId)).status).toBe('quoted');
   });
 
   it('refuses a transaction that already paid another order', async () => {

@@ -1,13 +1,11 @@
 import type { ExportRow } from './export-row.js';
 import { normalizeProof } from './row-format.js';
 
-const hexToBase64 = (hex: string | null): string | null =>
-  hex === null ? null : Buffer.from(hex, 'hex').toString('base64');
 const num = (text: string | null): number | null => (text === null ? null : Number(text));
 
 /**
  * Maps the fields of one exported COPY line (columns of `exportSelect`) to an export row; binary columns
- * arrive as hex and leave as base64. Location columns after the row's own (H3 filtering) are ignored here.
+ * arrive as base64 already. Location columns after the row's own (H3 filtering) are ignored here.
  */
 export function rowFromCopyFields(fields: readonly (string | null)[], metricCount: number): ExportRow {
   const values: (number | null)[] = new Array(metricCount);
@@ -15,7 +13,7 @@ export function rowFromCopyFields(fields: readonly (string | null)[], metricCoun
     values[i] = num(fields[6 + i]!);
   }
   const p = 6 + metricCount;
-  const batchRoot = hexToBase64(fields[p + 3]!);
+  const batchRoot = fields[p + 3]!;
   return {
     device: fields[0]!,
     seq: Number(fields[1]),
@@ -26,10 +24,10 @@ export function rowFromCopyFields(fields: readonly (string | null)[], metricCoun
     values,
     qflags: Number(fields[p]),
     body: fields[p + 1]!,
-    sig: hexToBase64(fields[p + 2]!)!,
+    sig: fields[p + 2]!,
     batchRoot,
     batchIndex: num(fields[p + 4]!),
     batchSize: num(fields[p + 5]!),
-    proof: normalizeProof(batchRoot, hexToBase64(fields[p + 6]!)),
+    proof: normalizeProof(batchRoot, fields[p + 6]!),
   };
 }

@@ -9,23 +9,33 @@ export class CsvRecordSplitter {
   private line = 0;
 
   push(text: string): string[] | undefined {
+    const record = this.pushRecord(text);
+    return record === undefined ? undefined : splitRecord(record);
+  }
+
+  /** Like `push`, but returns the complete record's text (line breaks inside quotes kept) unsplit. */
+  pushRecord(text: string): string | undefined {
     this.line++;
     const record = this.pending === undefined ? text : this.pending + '\n' + text;
     if (this.pending === undefined) {
       this.recordLine = this.line;
     }
-    const fields = splitRecord(record);
-    if (fields === undefined) {
+    if (!recordComplete(record)) {
       this.pending = record;
       return undefined;
     }
     this.pending = undefined;
-    return fields;
+    return record;
   }
 
   /** True when the input ended inside a quoted field. */
   get incomplete(): boolean {
     return this.pending !== undefined;
+  }
+
+  /** The text of a record still open (the input ended inside a quoted field). */
+  get pendingRecord(): string | undefined {
+    return this.pending;
   }
 }
 
@@ -73,6 +83,45 @@ export function splitRecord(record: string): string[] | undefined {
         return fields;
       }
       fields.push(record.slice(i, comma));
+      i = comma + 1;
+    }
+  }
+}
+
+/** Whether {@link splitRecord} would find the record complete (no quoted field left open), without splitting. */
+export function recordComplete(record: string): boolean {
+  let i = 0;
+  for (;;) {
+    if (record.charCodeAt(i) === 34 /* " */) {
+      let start = i + 1;
+      for (;;) {
+        const quote = record.indexOf('"', start);
+        if (quote < 0) {
+          return false;
+        }
+        if (record.charCodeAt(quote + 1) === 34) {
+          start = quote + 2;
+          continue;
+        }
+        i = quote + 1;
+        break;
+      }
+      if (i >= record.length) {
+        return true;
+      }
+      if (record.charCodeAt(i) !== 44 /* , */) {
+        const comma = record.indexOf(',', i);
+        if (comma < 0) {
+          return true;
+        }
+        i = comma;
+      }
+      i++;
+    } else {
+      const comma = record.indexOf(',', i);
+      if (comma < 0) {
+        return true;
+      }
       i = comma + 1;
     }
   }

@@ -57,6 +57,16 @@ describe('RowCodec', () => {
     );
   });
 
+  it('escapes any device text as RFC 8785 does (property)', () => {
+    fc.assert(
+      fc.property(rowArb, fc.string({ unit: 'binary' }), (row, device) => {
+        const odd = { ...row, device };
+        expect(codec.canonical(odd)).toBe(canonicalize(codec.toJson(odd)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('round-trips rows through CSV and JSONL to the same canonical encoding (property)', () => {
     fc.assert(
       fc.property(rowArb, (row) => {

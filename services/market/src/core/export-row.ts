@@ -1,4 +1,4 @@
-import { leafHash } from '@groundtruth/protocol';
+import { fastLeafHash } from './fast-hash.js';
 
 /**
  * One row of a dataset export: the reading's fields for tabular use, and what proves it came from its device
@@ -47,8 +47,14 @@ export function exportColumnNames(metrics: readonly string[]): string[] {
 
 const RESERVED = new Set(exportColumnNames([]));
 
-const num = (value: number | null): string => (value === null ? 'null' : JSON.stringify(value));
-const str = (value: string | null): string => (value === null ? 'null' : JSON.stringify(value));
+// ECMAScript Number-to-String is RFC 8785's number form for finite numbers (rows hold no others; -0 gives "0").
+const num = (value: number | null): string => (value === null ? 'null' : '' + value);
+/** What JSON.stringify would escape: quote, backslash, controls, and (lone) surrogates. */
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what must be found
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const text = (value: string): string => (NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"');
+/** base64 needs no JSON escaping (every reader checks these columns are base64 before building a row) */
+const b64 = (value: string | null): string => (value === null ? 'null' : '"' + value + '"');
 
 /**
  * The canonical encoding of an export row, the same for CSV, JSONL and Parquet: the RFC 8785 text of
@@ -89,13 +95,13 @@ export class RowCodec {
       ',"batch_index":' +
       num(row.batchIndex) +
       ',"batch_root":' +
-      str(row.batchRoot) +
+      b64(row.batchRoot) +
       ',"batch_size":' +
       num(row.batchSize) +
       ',"body":' +
       JSON.stringify(row.body) +
       ',"device":' +
-      JSON.stringify(row.device) +
+      text(row.device) +
       ',"lat":' +
       num(row.lat) +
       ',"lon":' +
@@ -103,13 +109,13 @@ export class RowCodec {
       ',"metrics":' +
       metrics +
       ',"proof":' +
-      str(row.proof) +
+      b64(row.proof) +
       ',"qflags":' +
       num(row.qflags) +
       ',"seq":' +
       num(row.seq) +
       ',"sig":' +
-      JSON.stringify(row.sig) +
+      b64(row.sig) +
       ',"ts":' +
       num(row.ts) +
       '}'
@@ -118,7 +124,7 @@ export class RowCodec {
 
   /** The row's Merkle leaf hash (RFC 9162 leaf of its canonical bytes). */
   hash(row: ExportRow): Buffer {
-    return leafHash(Buffer.from(this.canonical(row), 'utf8'));
+    return fastLeafHash(this.canonical(row));
   }
 
   /** A plain object with the same members as the canonical text, for tests and JSON APIs (sample rows). */

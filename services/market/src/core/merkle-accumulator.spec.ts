@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { buildMerkleTree, leafHash } from '@groundtruth/protocol';
+import { buildMerkleTree, inclusionProof, leafHash, nodeHash, rootFromInclusionProof } from '@groundtruth/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fastInclusionRoot, fastLeafHash, fastNodeHash } from './fast-hash.js';
 import { MerkleAccumulator } from './merkle-accumulator.js';
+import { RowTree } from './row-tree.js';
 
 const leaves = (n: number, salt = 0): Buffer[] =>
   Array.from({ length: n }, (_, i) => leafHash(createHash('sha256').update(`${salt}:${i}`).digest()));
@@ -62,6 +64,60 @@ describe('MerkleAccumulator', () => {
       const tampered = [...hashes];
       tampered[i] = leafHash(Buffer.from('tampered'));
       expect(accumulate(tampered).root()!.equals(root)).toBe(false);
+    }
+  });
+});
+
+describe('one-shot RFC 9162 hashes', () => {
+  it('equal the protocol leafHash and nodeHash, for ASCII and multi-byte text', () => {
+    for (const text of ['', '{"a":1}', 'humidité ☂ 𝄞', 'x'.repeat(5000)]) {
+      expect(fastLeafHash(text).equals(leafHash(Buffer.from(text, 'utf8')))).toBe(true);
+    }
+    const [a, b] = leaves(2);
+    expect(fastNodeHash(a!, b!).equals(nodeHash(a!, b!))).toBe(true);
+    expect(() => fastNodeHash(a!, Buffer.alloc(31))).toThrow(RangeError);
+  });
+
+  it('follow audit paths to the same root as the protocol, and refuse the same bad paths', () => {
+    for (let n = 1; n <= 40; n++) {
+      const hashes = leaves(n, 7 * n);
+      const tree = buildMerkleTree(hashes);
+      for (let i = 0; i < n; i++) {
+        const path = inclusionProof(tree, i);
+        expect(fastInclusionRoot(hashes[i]!, i, n, path)?.equals(tree.root), `n=${n} i=${i}`).toBe(true);
+        for (const [index, size, proof] of [
+          [i, n + 1, path],
+          [(i + 1) % n, n, path],
+          [i, n, [...path, hashes[0]!]],
+          [i, n, path.slice(1)],
+        ] as const) {
+          const ours = fastInclusionRoot(hashes[i]!, index, size, proof);
+          const theirs = rootFromInclusionProof(hashes[i]!, index, size, proof);
+          expect(ours?.toString('hex')).toBe(theirs?.toString('hex'));
+        }
+      }
+    }
+  });
+});
+
+describe('RowTree', () => {
+  it('gives the root of all rows and one root per chunk, for every chunk size and row count', () => {
+    for (const chunkSize of [1, 2, 4, 16]) {
+      for (let n = 0; n <= 70; n++) {
+        const hashes = leaves(n, chunkSize);
+        const tree = new RowTree(chunkSize);
+        hashes.forEach((hash) => tree.push(hash));
+        expect(tree.size).toBe(n);
+        const { root, chunkRoots } = tree.finish();
+        expect(tree.size).toBe(n);
+        expect(tree.finish().root).toBe(root);
+        expect(root, `n=${n} chunk=${chunkSize}`).toBe(n === 0 ? null : buildMerkleTree(hashes).root.toString('hex'));
+        const expected: string[] = [];
+        for (let i = 0; i < n; i += chunkSize) {
+          expected.push(buildMerkleTree(hashes.slice(i, i + chunkSize)).root.toString('hex'));
+        }
+        expect(chunkRoots).toEqual(expected);
+      }
     }
   });
 });

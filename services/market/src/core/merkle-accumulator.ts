@@ -1,4 +1,4 @@
-import { nodeHash } from '@groundtruth/protocol';
+import { fastNodeHash } from './fast-hash.js';
 
 /**
  * Builds the RFC 9162 Merkle root of a stream of leaf hashes in O(log n) memory: the same root as
@@ -18,31 +18,46 @@ export class MerkleAccumulator {
   private readonly heights: number[] = [];
   private count = 0;
 
+  /**
+   * @param leafHeight the height of what `push` takes: 0 for leaves, k for roots of perfect subtrees of 2^k
+   * leaves each (a tree of chunk roots); `size` counts leaves either way
+   */
+  constructor(private readonly leafHeight = 0) {}
+
   get size(): number {
     return this.count;
   }
 
   push(leaf: Buffer): void {
     let hash = leaf;
-    let height = 0;
+    let height = this.leafHeight;
     while (this.heights.length > 0 && this.heights[this.heights.length - 1] === height) {
       this.heights.pop();
-      hash = nodeHash(this.hashes.pop()!, hash);
+      hash = fastNodeHash(this.hashes.pop()!, hash);
       height++;
     }
     this.hashes.push(hash);
     this.heights.push(height);
-    this.count++;
+    this.count += 2 ** this.leafHeight;
   }
 
-  /** The root of every leaf pushed so far; undefined while empty (an empty tree has no RFC 9162 root here). */
-  root(): Buffer | undefined {
-    if (this.hashes.length === 0) {
+  /** The perfect-subtree roots, largest first. */
+  subtrees(): readonly Buffer[] {
+    return this.hashes;
+  }
+
+  /**
+   * The root of every leaf pushed so far, followed by `tail`'s leaves (whose subtrees must all be smaller
+   * than this accumulator's, as a partial chunk after whole chunks); undefined while both are empty.
+   */
+  root(tail?: MerkleAccumulator): Buffer | undefined {
+    const all = tail === undefined ? this.hashes : [...this.hashes, ...tail.subtrees()];
+    if (all.length === 0) {
       return undefined;
     }
-    let root = this.hashes[this.hashes.length - 1]!;
-    for (let i = this.hashes.length - 2; i >= 0; i--) {
-      root = nodeHash(this.hashes[i]!, root);
+    let root = all[all.length - 1]!;
+    for (let i = all.length - 2; i >= 0; i--) {
+      root = fastNodeHash(all[i]!, root);
     }
     return root;
   }

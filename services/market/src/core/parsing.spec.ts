@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitCopyLine, unescapeCopyField } from './copy-text.js';
-import { CsvRecordSplitter, splitRecord } from './csv-records.js';
+import { CsvRecordSplitter, recordComplete, splitRecord } from './csv-records.js';
 import { canonicalQuery, exportMetrics, frozenQueryFromJson, parseDatasetQuery, queryToJson } from './dataset-query.js';
 import { MarketError } from './market-error.js';
 
@@ -73,5 +74,18 @@ describe('CSV records', () => {
     expect(splitter.recordLine).toBe(2);
     expect(splitter.push('y,"open')).toBeUndefined();
     expect(splitter.incomplete).toBe(true);
+    const records = new CsvRecordSplitter();
+    expect(records.pushRecord('x,"multi')).toBeUndefined();
+    expect(records.pushRecord('line",z')).toBe('x,"multi\nline",z');
+  });
+
+  it('tells a complete record exactly when splitRecord would split it (property)', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', 'é') });
+    fc.assert(
+      fc.property(text, (record) => {
+        expect(recordComplete(record)).toBe(splitRecord(record) !== undefined);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -114,6 +114,9 @@ export function datasetSql(query: DatasetQuery | FrozenQuery, qualityClause?: st
   };
 }
 
+/** Binary columns leave the database as base64 (what the rows carry); PostgreSQL breaks its lines at 76. */
+const base64 = (column: string): string => `replace(encode(${column}, 'base64'), E'\\n', '')`;
+
 /** The export's column list: what RowCodec rows are made of (see readings.source.ts), then the location. */
 export function exportSelect(query: DatasetQuery, sql: DatasetSql): string {
   const metrics = exportMetrics(query).map((m) => `r.${ident(m)}`);
@@ -127,14 +130,21 @@ export function exportSelect(query: DatasetQuery, sql: DatasetSql): string {
     ...metrics,
     'r.qflags',
     'r.body',
-    "encode(r.sig, 'hex')",
-    "encode(r.batch_root, 'hex')",
+    base64('r.sig'),
+    base64('r.batch_root'),
     'r.batch_index',
     'r.batch_size',
-    "encode(r.proof, 'hex')",
+    base64('r.proof'),
     ...(sql.needsCellFilter ? [sql.locLat, sql.locLon] : []),
   ].join(', ');
 }
 
-/** Deterministic row order of every export: by time, then device, then seq (the primary key). */
-export const EXPORT_ORDER = 'ORDER BY r.ts, r.device_id, r.seq';
+/**
+ * Deterministic row order of every export: by time, then device, then seq (the primary key). Device ids
+ * compare byte-wise (COLLATE "C"), so the order is the same on every server whatever its default collation.
+ */
+export const EXPORT_ORDER = 'ORDER BY r.ts, r.device_id COLLATE "C", r.seq';
+
+/** The keyset condition that resumes the export order after the row (ts, device, seq); values are SQL literals. */
+export const exportOrderAfter = (ts: string, device: string, seq: string): string =>
+  ` AND r.ts >= ${ts} AND (r.ts, r.device_id COLLATE "C", r.seq) > (${ts}, ${device}, ${seq})`;

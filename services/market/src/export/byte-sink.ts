@@ -20,11 +20,24 @@ export class ByteSink {
     this.digest.update(buffer);
     this.bytes += buffer.length;
     if (!this.out.write(buffer)) {
-      await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]);
+      await this.drained();
       if (this.out.destroyed) {
         throw new Error('the export stream closed before the export finished');
       }
     }
+  }
+
+  /** Resolves on 'drain' or 'close', whichever comes first, and leaves no listener behind. */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.out.off('drain', done);
+        this.out.off('close', done);
+        resolve();
+      };
+      this.out.on('drain', done);
+      this.out.on('close', done);
+    });
   }
 
   /** Ends the stream and waits until it has flushed (file closed, response sent). */

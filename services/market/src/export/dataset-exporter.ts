@@ -1,12 +1,14 @@
 import type { Writable } from 'node:stream';
-import { leafHash } from '@groundtruth/protocol';
 import { queryToJson, type FrozenQuery } from '../core/dataset-query.js';
 import type { ExportRow, RowCodec } from '../core/export-row.js';
 import { signManifest, type ExportFormat, type License, type SignedManifest } from '../core/manifest.js';
+import { fastLeafHash } from '../core/fast-hash.js';
 import { RowTree } from '../core/row-tree.js';
 import type { NetworkKey } from '../core/network-key.js';
 import { ByteSink } from './byte-sink.js';
-import { createRowWriter, type RowWriterOptions } from './row-writers.js';
+import { csvHeader } from '../core/row-format.js';
+import { encodeBlock } from './block-encoder.js';
+import { createParquetWriter, type RowWriterOptions } from './row-writers.js';
 
 export interface ExportProgress {
   readonly rows: number;
@@ -36,6 +38,22 @@ export interface WriteExportOptions extends RowWriterOptions {
   readonly chunkSize?: number;
 }
 
+/** Devices and time range of the rows, gathered as they pass. */
+class RowStats {
+  readonly devices = new Set<string>();
+  first: number | null = null;
+  last: number | null = null;
+  add(row: ExportRow): void {
+    this.devices.add(row.device);
+    if (this.first === null || row.ts < this.first) {
+      this.first = row.ts;
+    }
+    if (this.last === null || row.ts > this.last) {
+      this.last = row.ts;
+    }
+  }
+}
+
 /**
  * Streams rows into `out` in the given format while hashing each row's canonical encoding into an
  * incremental Merkle tree, so the manifest root is known when the last byte is written. Memory stays
@@ -49,42 +67,53 @@ export async function writeExport(
   options: WriteExportOptions = {},
 ): Promise<ExportSummary> {
   const sink = new ByteSink(out);
-  const writer = createRowWriter(format, codec, sink, options);
   const tree = new RowTree(options.chunkSize);
-  const devices = new Set<string>();
+  const stats = new RowStats();
   const every = options.progressEvery ?? 10_000;
-  let first: number | null = null;
-  let last: number | null = null;
   let nextProgress = every;
-  for await (const batch of rows) {
-    options.signal?.throwIfAborted();
-    for (const row of batch) {
-      const canonical = codec.canonical(row);
-      tree.push(leafHash(Buffer.from(canonical, 'utf8')));
-      writer.add(row, canonical);
-      devices.add(row.device);
-      if (first === null || row.ts < first) {
-        first = row.ts;
-      }
-      if (last === null || row.ts > last) {
-        last = row.ts;
-      }
-    }
-    await writer.flush();
+  const progress = () => {
     if (options.onProgress && tree.size >= nextProgress) {
       options.onProgress({ rows: tree.size, bytes: sink.bytes });
       nextProgress = tree.size + every;
     }
+  };
+  if (format === 'parquet') {
+    const writer = createParquetWriter(codec, sink, options);
+    for await (const batch of rows) {
+      options.signal?.throwIfAborted();
+      for (const row of batch) {
+        const canonical = codec.canonical(row);
+        tree.push(fastLeafHash(canonical));
+        writer.add(row, canonical);
+        stats.add(row);
+      }
+      await writer.flush();
+      progress();
+    }
+    await writer.finish();
+  } else {
+    if (format === 'csv') {
+      await sink.write(csvHeader(codec));
+    }
+    for await (const batch of rows) {
+      options.signal?.throwIfAborted();
+      batch.forEach((row) => stats.add(row));
+      const block = encodeBlock(codec, format, batch);
+      for (let offset = 0; offset < block.hashes.length; offset += 32) {
+        tree.push(Buffer.from(block.hashes.buffer, block.hashes.byteOffset + offset, 32));
+      }
+      await sink.write(block.bytes);
+      progress();
+    }
   }
-  await writer.finish();
   await sink.end();
   options.onProgress?.({ rows: tree.size, bytes: sink.bytes });
   const { root, chunkRoots } = tree.finish();
   return {
     rows: tree.size,
-    devices: devices.size,
-    first,
-    last,
+    devices: stats.devices.size,
+    first: stats.first,
+    last: stats.last,
     root,
     chunkSize: tree.chunkSize,
     chunkRoots,

@@ -6,7 +6,7 @@ import { cellResolutions, exportMetrics, type DatasetQuery } from '../core/datas
 import { splitCopyLine } from '../core/copy-text.js';
 import { rowFromCopyFields } from '../core/copy-row.js';
 import type { ExportRow } from '../core/export-row.js';
-import { datasetSql, EXPORT_ORDER, exportSelect } from '../db/dataset-sql.js';
+import { datasetSql, EXPORT_ORDER, exportOrderAfter, exportSelect } from '../db/dataset-sql.js';
 
 export interface StreamOptions {
   /** SQL condition for the minimum quality (see QualityRepository); required when query.minQuality > 0 */
@@ -14,6 +14,13 @@ export interface StreamOptions {
   readonly limit?: number;
   /** only this device's rows */
   readonly device?: string;
+  /**
+   * read with `COPY … TO STDOUT` (default, fastest); false reads keyset pages with plain SELECTs, which never
+   * hold a connection between pages nor buffer more than one page (PGlite over its socket, poolers)
+   */
+  readonly copy?: boolean;
+  /** rows per page when `copy` is false (default 5,000) */
+  readonly pageSize?: number;
 }
 
 /** Exact H3 membership of a location, for cell sets of mixed resolutions. */
@@ -34,21 +41,100 @@ export function cellMatcher(cells: readonly string[]): (lat: number | null, lon:
 }
 
 /**
- * Streams a dataset's rows in export order with `COPY (SELECT …) TO STDOUT`, in batches (one per network
- * chunk), never holding the dataset in memory: the consumer's pace drives the reads (stream backpressure).
- * Stopping early (break, error) discards the connection rather than returning it mid-COPY.
+ * Streams a dataset's rows in export order, in batches, never holding the dataset in memory: the consumer's
+ * pace drives the reads. By default with `COPY (SELECT …) TO STDOUT` (one batch per network chunk; stopping
+ * early discards the connection rather than returning it mid-COPY); with `copy: false`, in keyset pages.
  */
-export async function* streamDatasetRows(
+export function streamDatasetRows(
   pool: pg.Pool,
   query: DatasetQuery,
   options: StreamOptions = {},
+): AsyncGenerator<ExportRow[]> {
+  return options.copy === false ? pagedDatasetRows(pool, query, options) : copyDatasetRows(pool, query, options);
+}
+
+/** Keeps a row when the query has H3 cells and the row's location (the last two fields) lies in one. */
+function cellFilter(query: DatasetQuery): ((fields: readonly (string | null)[]) => boolean) | undefined {
+  if (query.region === undefined || !('cells' in query.region)) {
+    return undefined;
+  }
+  const matches = cellMatcher(query.region.cells);
+  return (fields) => {
+    const n = fields.length;
+    const lat = fields[n - 2];
+    const lon = fields[n - 1];
+    return matches(
+      lat === null || lat === undefined ? null : Number(lat),
+      lon === null || lon === undefined ? null : Number(lon),
+    );
+  };
+}
+
+const sqlText = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * The same rows as {@link copyDatasetRows}, in pages of plain SELECTs that resume after the last row seen
+ * (keyset on the export order: ts, device, seq), so no connection or transaction is held between pages.
+ */
+async function* pagedDatasetRows(
+  pool: pg.Pool,
+  query: DatasetQuery,
+  options: StreamOptions,
+): AsyncGenerator<ExportRow[]> {
+  const sql = datasetSql(query, options.qualityClause, options.device);
+  const select = exportSelect(query, sql);
+  const metricCount = exportMetrics(query).length;
+  const keep = cellFilter(query);
+  const pageSize = Math.max(1, Math.floor(options.pageSize ?? 5_000));
+  let remaining = options.limit === undefined ? Infinity : Math.max(0, Math.floor(options.limit));
+  let after = '';
+  while (remaining > 0) {
+    const size = Math.min(pageSize, remaining);
+    const result = await pool.query<unknown[]>({
+      text: `SELECT ${select} ${sql.fromWhere}${after} ${EXPORT_ORDER} LIMIT ${size}`,
+      rowMode: 'array',
+    });
+    const batch: ExportRow[] = [];
+    for (const raw of result.rows) {
+      const fields = raw.map((value) => (value === null ? null : String(value)));
+      if (keep === undefined || keep(fields)) {
+        batch.push(rowFromCopyFields(fields, metricCount));
+      }
+    }
+    if (batch.length > 0) {
+      yield batch;
+    }
+    if (result.rows.length < size) {
+      return;
+    }
+    remaining -= result.rows.length;
+    const last = result.rows[result.rows.length - 1]!;
+    const ts = `'${new Date(Number(last[2])).toISOString()}'::timestamptz`;
+    // The ts bound alone lets the planner use the time index; the row comparison makes the resume exact.
+    after = exportOrderAfter(ts, sqlText(String(last[0])), BigInt(String(last[1])).toString());
+  }
+}
+
+async function* copyDatasetRows(
+  pool: pg.Pool,
+  query: DatasetQuery,
+  options: StreamOptions,
 ): AsyncGenerator<ExportRow[]> {
   const sql = datasetSql(query, options.qualityClause, options.device);
   const metricCount = exportMetrics(query).length;
   const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
   const text = `COPY (SELECT ${exportSelect(query, sql)} ${sql.fromWhere} ${EXPORT_ORDER}${limit}) TO STDOUT`;
-  const matches = query.region !== undefined && 'cells' in query.region ? cellMatcher(query.region.cells) : undefined;
+  const keep = cellFilter(query);
   const client = await pool.connect();
+  // The export order is the time index's order, refined within each timestamp: with explicit sorts
+  // discouraged the planner streams it (index scan + incremental sort) instead of sorting the whole dataset,
+  // wide rows and all, on disk. Reset before the connection goes back to the pool.
+  try {
+    await client.query('SET enable_sort = off');
+  } catch (error) {
+    client.release(true);
+    throw error;
+  }
   const stream = client.query(pgCopy.to(text));
   const decoder = new StringDecoder('utf8');
   let rest = '';
@@ -61,16 +147,8 @@ export async function* streamDatasetRows(
       const batch: ExportRow[] = [];
       for (const line of lines) {
         const fields = splitCopyLine(line);
-        if (matches !== undefined) {
-          const n = fields.length;
-          if (
-            !matches(
-              fields[n - 2] === null ? null : Number(fields[n - 2]),
-              fields[n - 1] === null ? null : Number(fields[n - 1]),
-            )
-          ) {
-            continue;
-          }
+        if (keep !== undefined && !keep(fields)) {
+          continue;
         }
         batch.push(rowFromCopyFields(fields, metricCount));
       }
@@ -81,6 +159,7 @@ export async function* streamDatasetRows(
     if ((rest + decoder.end()).length > 0) {
       throw new Error('COPY output ended inside a row');
     }
+    await client.query('RESET enable_sort');
     finished = true;
   } finally {
     if (finished) {

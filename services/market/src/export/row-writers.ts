@@ -1,41 +1,13 @@
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
 import type { ExportRow, RowCodec } from '../core/export-row.js';
-import type { ExportFormat } from '../core/manifest.js';
-import { csvHeader, csvLine } from '../core/row-format.js';
 import type { ByteSink } from './byte-sink.js';
 
-/** Appends rows in one file format; `flush` hands what is buffered to the sink (awaiting backpressure). */
+/** Appends rows; `flush` hands what is buffered to the sink (awaiting backpressure). */
 export interface RowWriter {
   /** `canonical` is `codec.canonical(row)`, already computed for the row hash */
   add(row: ExportRow, canonical: string): void;
   flush(): Promise<void>;
   finish(): Promise<void>;
-}
-
-class TextRowWriter implements RowWriter {
-  private parts: string[] = [];
-  constructor(
-    private readonly sink: ByteSink,
-    private readonly line: (row: ExportRow, canonical: string) => string,
-    header: string,
-  ) {
-    if (header !== '') {
-      this.parts.push(header);
-    }
-  }
-  add(row: ExportRow, canonical: string): void {
-    this.parts.push(this.line(row, canonical));
-  }
-  async flush(): Promise<void> {
-    if (this.parts.length > 0) {
-      const text = this.parts.join('');
-      this.parts = [];
-      await this.sink.write(text);
-    }
-  }
-  finish(): Promise<void> {
-    return this.flush();
-  }
 }
 
 /** hyparquet-writer's buffer, emptied into the sink after every row group (its `flush` hook). */
@@ -164,18 +136,7 @@ export interface RowWriterOptions {
   readonly kvMetadata?: { key: string; value: string }[];
 }
 
-export function createRowWriter(
-  format: ExportFormat,
-  codec: RowCodec,
-  sink: ByteSink,
-  options: RowWriterOptions = {},
-): RowWriter {
-  switch (format) {
-    case 'csv':
-      return new TextRowWriter(sink, (row) => csvLine(codec, row), csvHeader(codec));
-    case 'jsonl':
-      return new TextRowWriter(sink, (_row, canonical) => canonical + '\n', '');
-    case 'parquet':
-      return new ParquetRowWriter(codec, sink, options.rowGroupSize ?? 50_000, options.kvMetadata ?? []);
-  }
+/** A Parquet writer of export rows (text formats are encoded by block-encoder.ts). */
+export function createParquetWriter(codec: RowCodec, sink: ByteSink, options: RowWriterOptions = {}): RowWriter {
+  return new ParquetRowWriter(codec, sink, options.rowGroupSize ?? 50_000, options.kvMetadata ?? []);
 }

@@ -1,32 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import type { ExportRow, RowCodec } from '../core/export-row.js';
+import type { RowCodec } from '../core/export-row.js';
 import type { ExportFormat } from '../core/manifest.js';
 import { MarketError } from '../core/market-error.js';
-import { CsvRecordSplitter } from '../core/csv-records.js';
-import { RowFormatError, rowFromFields, rowFromJson } from '../core/row-format.js';
+import { CsvRecordSplitter, splitRecord } from '../core/csv-records.js';
+import type { RawFormat, RawRow } from './block-checker.js';
 
-/** One data row as read from a file: where it is (line, or row number for Parquet) and the row or why not. */
-export interface ReadItem {
-  /** 1-based line of the file (CSV, JSONL) or 1-based row number (Parquet) */
-  readonly line: number;
-  readonly row?: ExportRow;
-  readonly error?: string;
-}
-
-const BATCH = 1000;
-
-function attempt(line: number, read: () => ExportRow): ReadItem {
-  try {
-    return { line, row: read() };
-  } catch (error) {
-    if (error instanceof RowFormatError) {
-      return { line, error: error.message };
-    }
-    throw error;
-  }
-}
+/** Rows per block handed to a checker. */
+export const BLOCK_ROWS = 512;
 
 async function* lines(path: string): AsyncGenerator<string> {
   const input = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -39,18 +21,18 @@ async function* lines(path: string): AsyncGenerator<string> {
   }
 }
 
-async function* readCsv(path: string, codec: RowCodec): AsyncGenerator<ReadItem[]> {
-  const splitter = new CsvRecordSplitter();
+async function* readCsv(path: string, codec: RowCodec): AsyncGenerator<RawRow[]> {
+  const records = new CsvRecordSplitter();
   let header = true;
-  let batch: ReadItem[] = [];
+  let block: RawRow[] = [];
   for await (const text of lines(path)) {
-    const fields = splitter.push(text);
-    if (fields === undefined) {
+    const record = records.pushRecord(text);
+    if (record === undefined) {
       continue;
     }
     if (header) {
       header = false;
-      if (fields.join(',') !== codec.columns.join(',')) {
+      if ((splitRecord(record) ?? []).join(',') !== codec.columns.join(',')) {
         throw new MarketError(
           'BAD_EXPORT_FILE',
           `the CSV header is not the manifest's columns (${codec.columns.join(',')})`,
@@ -58,54 +40,41 @@ async function* readCsv(path: string, codec: RowCodec): AsyncGenerator<ReadItem[
       }
       continue;
     }
-    batch.push(attempt(splitter.recordLine, () => rowFromFields(codec, fields)));
-    if (batch.length >= BATCH) {
-      yield batch;
-      batch = [];
+    block.push({ line: records.recordLine, text: record });
+    if (block.length >= BLOCK_ROWS) {
+      yield block;
+      block = [];
     }
-  }
-  if (splitter.incomplete) {
-    batch.push({ line: splitter.recordLine, error: 'the file ends inside a quoted field' });
   }
   if (header) {
     throw new MarketError('BAD_EXPORT_FILE', 'the CSV file has no header line');
   }
-  if (batch.length > 0) {
-    yield batch;
+  const open = records.pendingRecord;
+  if (open !== undefined) {
+    // the checker refuses it: the file ends inside a quoted field
+    block.push({ line: records.recordLine, text: open });
+  }
+  if (block.length > 0) {
+    yield block;
   }
 }
 
-async function* readJsonl(path: string, codec: RowCodec): AsyncGenerator<ReadItem[]> {
+async function* readJsonl(path: string): AsyncGenerator<RawRow[]> {
   let line = 0;
-  let batch: ReadItem[] = [];
+  let block: RawRow[] = [];
   for await (const text of lines(path)) {
-    line++;
-    if (text === '') {
-      batch.push({ line, error: 'empty line' });
-      continue;
-    }
-    batch.push(
-      attempt(line, () => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          throw new RowFormatError('not JSON');
-        }
-        return rowFromJson(codec, parsed);
-      }),
-    );
-    if (batch.length >= BATCH) {
-      yield batch;
-      batch = [];
+    block.push({ line: ++line, text });
+    if (block.length >= BLOCK_ROWS) {
+      yield block;
+      block = [];
     }
   }
-  if (batch.length > 0) {
-    yield batch;
+  if (block.length > 0) {
+    yield block;
   }
 }
 
-/** A Parquet record (flat metric columns, bigint seq, Date ts) in the shape rowFromJson reads. */
+/** A Parquet record (flat metric columns, bigint seq, Date ts) as the JSON object a JSONL line holds. */
 function parquetRecordToJson(codec: RowCodec, record: Record<string, unknown>): Record<string, unknown> {
   const metrics: Record<string, unknown> = {};
   for (const name of codec.metrics) {
@@ -121,7 +90,7 @@ function parquetRecordToJson(codec: RowCodec, record: Record<string, unknown>): 
   };
 }
 
-async function* readParquet(path: string, codec: RowCodec): AsyncGenerator<ReadItem[]> {
+async function* readParquet(path: string, codec: RowCodec): AsyncGenerator<RawRow[]> {
   let file;
   let metadata;
   try {
@@ -138,25 +107,34 @@ async function* readParquet(path: string, codec: RowCodec): AsyncGenerator<ReadI
     );
   }
   const total = Number(metadata.num_rows);
-  for (let start = 0; start < total; start += BATCH * 10) {
-    const end = Math.min(total, start + BATCH * 10);
+  for (let start = 0; start < total; start += BLOCK_ROWS * 8) {
+    const end = Math.min(total, start + BLOCK_ROWS * 8);
     const records = (await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: end })) as Record<
       string,
       unknown
     >[];
-    yield records.map((record, i) =>
-      attempt(start + i + 1, () => rowFromJson(codec, parquetRecordToJson(codec, record))),
-    );
+    const rows = records.map((record, i) => ({
+      line: start + i + 1,
+      text: JSON.stringify(parquetRecordToJson(codec, record), (_key, value: unknown) =>
+        typeof value === 'bigint' ? Number(value) : value,
+      ),
+    }));
+    for (let i = 0; i < rows.length; i += BLOCK_ROWS) {
+      yield rows.slice(i, i + BLOCK_ROWS);
+    }
   }
 }
 
-/** The rows of an export file, in batches, with their positions; unreadable rows come back as errors. */
-export function readExportFile(path: string, format: ExportFormat, codec: RowCodec): AsyncGenerator<ReadItem[]> {
+/** How the raw rows of a format are parsed by the checker. */
+export const RAW_FORMATS: Record<ExportFormat, RawFormat> = { csv: 'csv', jsonl: 'json', parquet: 'json' };
+
+/** The rows of an export file, unparsed, in blocks, with their positions. */
+export function readExportFile(path: string, format: ExportFormat, codec: RowCodec): AsyncGenerator<RawRow[]> {
   switch (format) {
     case 'csv':
       return readCsv(path, codec);
     case 'jsonl':
-      return readJsonl(path, codec);
+      return readJsonl(path);
     case 'parquet':
       return readParquet(path, codec);
   }

@@ -6,11 +6,11 @@ export interface CliIo {
   readonly err: (line: string) => void;
 }
 
-const USAGE = `usage: verify-export <export dir | data file> [--manifest <manifest.json>] [--network-key <base58>] [--max-bad <n>] [--json]
+const USAGE = `usage: verify-export <export dir | data file> [--manifest <manifest.json>] [--network-key <base58>] [--max-bad <n>] [--workers <n>] [--json]
 
 Verifies every row of a GroundTruth dataset export against its device key (or batch proof), the manifest's
-Merkle root, row count and file digest, and the network's signature on the manifest. Exit code 0 when all
-holds, 1 when anything fails, 2 on bad usage.`;
+Merkle root, row count and file digest, and the network's signature on the manifest, with --workers threads
+(default: one per core). Exit code 0 when all holds, 1 when anything fails, 2 on bad usage.`;
 
 export function formatReport(report: VerifyExportReport): string[] {
   const lines = [
@@ -19,14 +19,8 @@ export function formatReport(report: VerifyExportReport): string[] {
     `  ${report.rows} rows read, ${report.expectedRows ?? '?'} in the manifest, ${report.badRowCount} bad, ` +
       `${Math.round(report.rowsPerSecond)} rows/s`,
   ];
-  for (const failure of report.failures) {
-    lines.push(`  ${failure.code}: ${failure.detail}`);
-  }
-  for (const row of report.badRows) {
-    lines.push(`  ${report.format === 'parquet' ? 'row' : 'line'} ${row.line}: ${row.code} (${row.detail})`);
-  }
-  if (report.badRowCount > report.badRows.length) {
-    lines.push(`  … and ${report.badRowCount - report.badRows.length} more bad rows`);
+  for (const problem of report.problems) {
+    lines.push(`  ${problem.message}`);
   }
   return lines;
 }
@@ -50,6 +44,7 @@ export async function runVerifyExportCli(
         manifest: { type: 'string' },
         'network-key': { type: 'string' },
         'max-bad': { type: 'string' },
+        workers: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -64,7 +59,13 @@ export async function runVerifyExportCli(
     return 0;
   }
   const maxBad = values['max-bad'] === undefined ? 10 : Number(values['max-bad']);
-  if (positionals.length !== 1 || !Number.isInteger(maxBad) || maxBad < 0) {
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (
+    positionals.length !== 1 ||
+    !Number.isInteger(maxBad) ||
+    maxBad < 0 ||
+    (workers !== undefined && !(Number.isInteger(workers) && workers >= 0))
+  ) {
     io.err(USAGE);
     return 2;
   }
@@ -74,6 +75,7 @@ export async function runVerifyExportCli(
       ...(values.manifest === undefined ? {} : { manifestPath: values.manifest }),
       ...(values['network-key'] === undefined ? {} : { networkKey: values['network-key'] }),
       maxReported: maxBad,
+      ...(workers === undefined ? {} : { workers }),
     });
   } catch (error) {
     io.err(`verify-export: ${(error as Error).message}`);

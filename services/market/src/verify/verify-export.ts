@@ -3,14 +3,20 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { isHardwareKind, leafHash, NodeCryptoVerifier } from '@groundtruth/protocol';
+import { availableParallelism } from 'node:os';
+import { isHardwareKind } from '@groundtruth/protocol';
 import { RowCodec } from '../core/export-row.js';
 import { verifyManifestSignature, type ExportFormat, type SignedManifest } from '../core/manifest.js';
 import { manifestMetrics, parseManifest } from '../core/manifest-schema.js';
 import { MarketError } from '../core/market-error.js';
 import { RowTree } from '../core/row-tree.js';
-import { isRowFailure, prepareRowCheck, type RowFailureCode } from '../core/row-check.js';
-import { readExportFile } from './export-readers.js';
+import type { RowFailureCode } from '../core/row-check.js';
+import type { BadRow, BlockVerdict } from './block-checker.js';
+import { RAW_FORMATS, readExportFile } from './export-readers.js';
+import { defaultWorkers } from '../worker-support.js';
+import { createRowChecker } from './verify-pool.js';
+
+export type { BadRow } from './block-checker.js';
 
 /** File-level failures of an export, next to the per-row ones (stable codes). */
 export const EXPORT_FAILURES = [
@@ -25,11 +31,13 @@ export const EXPORT_FAILURES = [
 ] as const;
 export type ExportFailureCode = (typeof EXPORT_FAILURES)[number];
 
-export interface BadRow {
-  /** 1-based line of the file (CSV: the header is line 1; JSONL) or 1-based row number (Parquet) */
-  readonly line: number;
-  readonly code: RowFailureCode;
-  readonly detail: string;
+/** One thing wrong with an export, readable on its own: `message` names the row (line) or the file part. */
+export interface VerifyProblem {
+  /** MORE_BAD_ROWS: more bad rows than `maxReported` were found; the others are named */
+  readonly code: ExportFailureCode | RowFailureCode | 'MORE_BAD_ROWS';
+  /** the row's 1-based line (CSV, JSONL) or row number (Parquet); null for file-level problems */
+  readonly line: number | null;
+  readonly message: string;
 }
 
 export interface VerifyExportOptions {
@@ -39,8 +47,13 @@ export interface VerifyExportOptions {
   readonly networkKey?: string;
   /** how many bad rows to name (the first ones, by line); default 10 */
   readonly maxReported?: number;
-  /** ed25519 verifications in flight on libuv's thread pool; default 256 */
-  readonly concurrency?: number;
+  /**
+   * worker threads that parse and check rows (signatures included) in parallel; default one per core from
+   * the build, 0 (this thread) from the TypeScript sources
+   */
+  readonly workers?: number;
+  /** Node options of the worker threads (a TypeScript loader when running from the sources) */
+  readonly workerExecArgv?: readonly string[];
   readonly onProgress?: (rows: number) => void;
 }
 
@@ -55,6 +68,8 @@ export interface VerifyExportReport {
   readonly badRowCount: number;
   readonly badRows: readonly BadRow[];
   readonly failures: readonly { readonly code: ExportFailureCode; readonly detail: string }[];
+  /** every failure, then the named bad rows by line, as readable sentences */
+  readonly problems: readonly VerifyProblem[];
   readonly elapsedMs: number;
   readonly rowsPerSecond: number;
 }
@@ -90,8 +105,8 @@ class FirstBadRows {
 /**
  * Verifies a dataset export offline: every row against its device key (single signature, or batch root +
  * audit path + batch signature) and against its own columns, the Merkle root over all rows against the
- * manifest, the row count and file digest, and the manifest's network signature. Signatures are checked on
- * libuv's thread pool (every core), one check per batch signature. Never throws for a bad export: the
+ * manifest, the row count and file digest, and the manifest's network signature. Rows are parsed and checked
+ * in blocks by worker threads (every core), one ed25519 check per batch signature and worker. Never throws for a bad export: the
  * report says what is wrong and names the first bad rows.
  */
 export async function verifyExport(path: string, options: VerifyExportOptions = {}): Promise<VerifyExportReport> {
@@ -104,6 +119,18 @@ export async function verifyExport(path: string, options: VerifyExportOptions = 
   let rows = 0;
   const report = (): VerifyExportReport => {
     const elapsedMs = performance.now() - started;
+    const unit = manifest?.format === 'parquet' ? 'row' : 'line';
+    const problems: VerifyProblem[] = [
+      ...failures.map((f) => ({ code: f.code, line: null, message: `${f.code}: ${f.detail}` })),
+      ...bad.rows.map((r) => ({ code: r.code, line: r.line, message: `${unit} ${r.line}: ${r.code} (${r.detail})` })),
+    ];
+    if (bad.count > bad.rows.length) {
+      problems.push({
+        code: 'MORE_BAD_ROWS',
+        line: null,
+        message: `… and ${bad.count - bad.rows.length} more bad rows (raise maxReported to name them)`,
+      });
+    }
     return {
       ok: failures.length === 0 && bad.count === 0,
       dataPath,
@@ -115,6 +142,7 @@ export async function verifyExport(path: string, options: VerifyExportOptions = 
       badRowCount: bad.count,
       badRows: bad.rows,
       failures,
+      problems,
       elapsedMs,
       rowsPerSecond: elapsedMs > 0 ? (rows * 1000) / elapsedMs : 0,
     };
@@ -154,68 +182,48 @@ export async function verifyExport(path: string, options: VerifyExportOptions = 
     return report();
   }
   const digest = sha256File(dataPath).catch(() => undefined);
-  const verifier = new NodeCryptoVerifier();
-  const batchVerdicts = new Map<string, Promise<boolean>>();
-  const concurrency = options.concurrency ?? 256;
-  let inflight: Promise<void>[] = [];
   const tree = new RowTree(manifest.merkle.chunkSize);
   /** first and last file line of each chunk of rows, to name the lines of a chunk that differs */
   const chunkLines: [number, number][] = [];
+  const workers = options.workers ?? defaultWorkers(availableParallelism());
+  const checker = createRowChecker(
+    { metrics: codec.metrics, kind, format: RAW_FORMATS[manifest.format] },
+    { workers, ...(options.workerExecArgv === undefined ? {} : { execArgv: options.workerExecArgv }) },
+  );
+  // Blocks are checked in parallel and consumed in file order (the row tree needs the order).
+  const pending: Promise<BlockVerdict>[] = [];
+  const consume = (verdict: BlockVerdict) => {
+    for (let offset = 0; offset < verdict.hashes.length; offset += 32) {
+      tree.push(Buffer.from(verdict.hashes.buffer, verdict.hashes.byteOffset + offset, 32));
+    }
+    verdict.bad.forEach((row) => bad.add(row));
+  };
   try {
-    for await (const batch of readExportFile(dataPath, manifest.format, codec)) {
-      for (const item of batch) {
+    for await (const block of readExportFile(dataPath, manifest.format, codec)) {
+      for (const item of block) {
         if (rows % tree.chunkSize === 0) {
           chunkLines.push([item.line, item.line]);
         }
         chunkLines[chunkLines.length - 1]![1] = item.line;
         rows++;
-        if (item.row === undefined) {
-          bad.add({ line: item.line, code: 'MALFORMED_ROW', detail: item.error ?? 'unreadable row' });
-          tree.push(leafHash(Buffer.from(`unreadable row ${item.line}`)));
-          continue;
-        }
-        tree.push(codec.hash(item.row));
-        const prepared = prepareRowCheck(codec, item.row, kind);
-        if (isRowFailure(prepared)) {
-          bad.add({ line: item.line, ...prepared });
-          continue;
-        }
-        let verdict: Promise<boolean> | undefined;
-        if (prepared.batchKey !== undefined) {
-          verdict = batchVerdicts.get(prepared.batchKey);
-          if (verdict === undefined) {
-            if (batchVerdicts.size >= 100_000) {
-              batchVerdicts.clear();
-            }
-            verdict = verifier.verifyAsync(prepared.device, prepared.message, prepared.signature);
-            batchVerdicts.set(prepared.batchKey, verdict);
-          }
-        } else {
-          verdict = verifier.verifyAsync(prepared.device, prepared.message, prepared.signature);
-        }
-        const line = item.line;
-        inflight.push(
-          verdict.then((valid) => {
-            if (!valid) {
-              bad.add({ line, code: 'BAD_SIGNATURE', detail: 'signature does not verify against the device key' });
-            }
-          }),
-        );
-        if (inflight.length >= concurrency) {
-          const settled = inflight;
-          inflight = [];
-          await Promise.all(settled);
-        }
+      }
+      pending.push(checker.check(block));
+      if (pending.length >= 2 * Math.max(1, workers)) {
+        consume(await pending.shift()!);
       }
       options.onProgress?.(rows);
     }
-    await Promise.all(inflight);
+    while (pending.length > 0) {
+      consume(await pending.shift()!);
+    }
   } catch (error) {
-    await Promise.allSettled(inflight);
+    await Promise.allSettled(pending);
     const detail =
       error instanceof MarketError ? error.message : `cannot read ${dataPath}: ${(error as Error).message}`;
     failures.push({ code: 'BAD_EXPORT_FILE', detail });
     return report();
+  } finally {
+    await checker.close();
   }
   if (rows !== manifest.rows) {
     failures.push({
