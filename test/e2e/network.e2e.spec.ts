@@ -18,10 +18,16 @@ import { eventually, groundtruth, NetworkProcess } from './network-process.js';
 
 const EPOCH_SECONDS = 60;
 
-interface FleetManifest {
-  kind: string;
-  devices: { device: string; faults: string[] }[];
+/** `<dataDir>/fleet/network-fleet.json`: the simulated fleet's ground truth. */
+interface FleetTruth {
+  devices: {
+    device: string;
+    kind: string;
+    faults: string[];
+    expected: { fault: string; checks: string[]; reasons: string[] }[];
+  }[];
 }
+type TruthDevice = FleetTruth['devices'][number];
 
 interface EpochHeader {
   epoch: number;
@@ -30,12 +36,8 @@ interface EpochHeader {
   endsAt: string;
 }
 
-/** What a fault must show as, where a user looks for it: a quarantine reason or a quality reason code. */
-const FAULT_EVIDENCE: Record<string, { quarantine?: string; reason?: RegExp }> = {
-  bad_signature: { quarantine: 'BAD_SIGNATURE' },
-  gps_teleport: { reason: /TELEPORT|LOCATION/ },
-  stuck: { reason: /STUCK/ },
-};
+/** Faults rejected at the door: their readings land in quarantine with this reason. */
+const QUARANTINE_EVIDENCE: Record<string, string> = { bad_signature: 'BAD_SIGNATURE', replay: 'REPLAYED_SEQ' };
 
 const modes = [
   { mode: 'embedded (Aedes, PGlite, LiteSVM)', infrastructure: false },
@@ -68,7 +70,7 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
 
   const start = async () => {
     network = NetworkProcess.start(
-      ['--fleet', '2', '--faulty', '3', '--epoch-seconds', String(EPOCH_SECONDS), '--grace-seconds', '10'].concat([
+      ['--fleet', '3', '--faulty', '6', '--epoch-seconds', String(EPOCH_SECONDS), '--grace-seconds', '10'].concat([
         '--readings-per-minute',
         '30',
       ]),
@@ -86,20 +88,13 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
   };
 
   const fleet = async () =>
-    (
-      await Promise.all(
-        ['weather', 'vehicle', 'energy'].map(
-          async (kind) =>
-            JSON.parse(await readFile(path.join(dataDir, 'fleet', kind, 'fleet.json'), 'utf8')) as FleetManifest,
-        ),
-      )
-    ).flatMap((m) => m.devices);
+    (JSON.parse(await readFile(path.join(dataDir, 'fleet', 'network-fleet.json'), 'utf8')) as FleetTruth).devices;
 
   it('stores readings, flags the faulty devices, pays an epoch that verifies, sells a dataset that verifies, and stops and restarts without loss', async () => {
-    // Given the network started with a fleet of six devices, three of them faulty
+    // Given the network started with a fleet of nine devices, six of them faulty
     const { endpoints, db } = await start();
     const devices = await fleet();
-    expect(devices).toHaveLength(6);
+    expect(devices).toHaveLength(9);
     const faulty = devices.filter((d) => d.faults.length > 0);
     expect(faulty.map((d) => d.faults).flat()).toEqual(
       expect.arrayContaining(['stuck', 'gps_teleport', 'bad_signature']),
@@ -112,7 +107,7 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
           const { rows } = await db.query<{ n: string }>(
             `SELECT count(*)::text AS n FROM device_state WHERE readings >= 10`,
           );
-          return Number(rows[0]!.n) >= 5 ? true : undefined;
+          return Number(rows[0]!.n) === devices.length ? true : undefined;
         },
         180_000,
       );
@@ -128,26 +123,41 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
         (EPOCH_SECONDS * 4 + 120) * 1000,
       );
 
-      // And each faulty device shows its fault where its owner looks
+      // And each faulty device shows its fault where its owner looks: the reason codes of its quality score
+      // (`groundtruth device status`), and for what the network refuses at the door, the quarantine
       for (const device of faulty) {
-        for (const fault of device.faults) {
-          const evidence = FAULT_EVIDENCE[fault];
-          if (evidence?.quarantine) {
+        for (const { fault, reasons } of device.expected) {
+          const quarantined = QUARANTINE_EVIDENCE[fault];
+          if (quarantined) {
             const { rows } = await db.query<{ n: string }>(
               `SELECT count(*)::text AS n FROM quarantine WHERE device_id = $1 AND reason = $2`,
-              [device.device, evidence.quarantine],
+              [device.device, quarantined],
             );
             expect(Number(rows[0]!.n), `${fault} of ${device.device}`).toBeGreaterThan(0);
           }
-          if (evidence?.reason) {
-            const status = await groundtruth(
-              ['device', 'status', device.device, '--epoch', String(paid.epoch), '--json'],
-              env,
-            );
-            expect(status.code, status.stderr).toBe(0);
-            expect(status.stdout, `${fault} of ${device.device}`).toMatch(evidence.reason);
-          }
+          await eventually(
+            `${fault} of ${device.device} (${device.kind}) flagged with ${reasons.join(' or ')}`,
+            async () => {
+              const status = await groundtruth(['device', 'status', device.device, '--json'], env);
+              expect(status.code, status.stderr).toBe(0);
+              const { quality } = JSON.parse(status.stdout) as { quality: { reasons?: { code: string }[] | string[] } };
+              const codes = (quality.reasons ?? []).map((r) => (typeof r === 'string' ? r : r.code));
+              return reasons.some((r) => codes.includes(r)) ? true : undefined;
+            },
+            (EPOCH_SECONDS * 2 + 60) * 1000,
+          );
         }
+      }
+      // And a healthy device is not flagged with any fault's reason
+      const faultReasons = new Set(faulty.flatMap((d) => d.expected.flatMap((e) => e.reasons)));
+      for (const device of devices.filter((d) => d.faults.length === 0)) {
+        const status = await groundtruth(['device', 'status', device.device, '--json'], env);
+        const { quality } = JSON.parse(status.stdout) as { quality: { reasons?: { code: string }[] | string[] } };
+        const codes = (quality.reasons ?? []).map((r) => (typeof r === 'string' ? r : r.code));
+        expect(
+          codes.filter((c) => faultReasons.has(c)),
+          `healthy ${device.device}`,
+        ).toEqual([]);
       }
 
       // And the owners' balances on chain equal what the manifests paid them, to the base unit
@@ -183,7 +193,7 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
           'buy',
           'weather',
           '--keypair',
-          path.join(dataDir, 'owners', 'weather.json'),
+          path.join(dataDir, 'owners', 'owner-1.json'),
           '--from',
           String(Date.now() - 3600_000),
           '--to',
@@ -225,7 +235,12 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
         120_000,
       );
       for (const device of devices.filter((d) => d.faults.length === 0)) {
-        const { rows } = await restarted.db.query<{ n: string; distinct_seq: string; min_seq: string; max_seq: string }>(
+        const { rows } = await restarted.db.query<{
+          n: string;
+          distinct_seq: string;
+          min_seq: string;
+          max_seq: string;
+        }>(
           `SELECT count(*)::text AS n, count(DISTINCT seq)::text AS distinct_seq, min(seq)::text AS min_seq,
                   max(seq)::text AS max_seq
              FROM (SELECT device_id, seq FROM readings_weather UNION ALL SELECT device_id, seq FROM readings_vehicle
@@ -247,19 +262,13 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
 });
 
 /** The highest seq each device's bridge had queued when it stopped (from its status file). */
-async function highSeqs(dataDir: string, devices: FleetManifest['devices']): Promise<Map<string, number>> {
+async function highSeqs(dataDir: string, devices: readonly TruthDevice[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const kind of ['weather', 'vehicle', 'energy']) {
-    for (const { device } of devices) {
-      try {
-        const status = JSON.parse(
-          await readFile(path.join(dataDir, 'fleet', kind, 'devices', device, 'status.json'), 'utf8'),
-        ) as { queue: { highSeq: number } };
-        out.set(device, status.queue.highSeq);
-      } catch {
-        // not a device of this kind
-      }
-    }
+  for (const { device, kind } of devices) {
+    const status = JSON.parse(
+      await readFile(path.join(dataDir, 'fleet', kind, 'devices', device, 'status.json'), 'utf8'),
+    ) as { queue: { highSeq: number } };
+    out.set(device, status.queue.highSeq);
   }
   return out;
 }

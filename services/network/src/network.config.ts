@@ -18,7 +18,7 @@ export const networkConfigSchema = z
       .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// connection URL')
       .optional(),
     SOLANA_RPC_URL: z.string().url().optional(),
-    /** mint authority / payer keypair (Solana JSON keypair file); generated into the data dir when absent */
+    /** fee payer keypair (Solana CLI JSON file); default `<dataDir>/solana/payer.json`, made (and funded on LiteSVM) on first run */
     SOLANA_KEYPAIR: z.string().optional(),
     GT_HOST: env.string('127.0.0.1'),
     /** first of the consecutive ports: registry, scoring, rewards, market, ingest metrics, Solana JSON-RPC (LiteSVM) */

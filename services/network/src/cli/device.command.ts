@@ -22,17 +22,18 @@ interface RegistryDevice {
 interface QualityAnswer {
   epoch?: number;
   version?: string;
-  score?: number;
   quality?: number;
   reasons?: readonly string[];
+  summary?: string;
   costliest?: readonly { check: string; cost?: number; detail?: string }[];
 }
 
 function describeQuality(q: QualityAnswer): string[] {
-  const score = q.score ?? q.quality;
+  const score = q.quality;
   return [
     `quality   ${score === undefined ? 'not scored yet' : score.toFixed(2)}${q.epoch === undefined ? '' : ` in epoch ${q.epoch}`}${q.version === undefined ? '' : ` (algorithm ${q.version})`}`,
     `reasons   ${q.reasons === undefined || q.reasons.length === 0 ? 'none' : q.reasons.join(', ')}`,
+    ...(q.summary === undefined ? [] : [`why       ${q.summary}`]),
     ...(q.costliest ?? []).map(
       (c) => `  ${c.check}${c.cost === undefined ? '' : ` −${c.cost.toFixed(2)}`}${c.detail ? `: ${c.detail}` : ''}`,
     ),
@@ -76,7 +77,8 @@ export function deviceCommand(program: Command, io: CliIo): void {
         io.out(JSON.stringify({ registry: record, quality }, null, 2));
         return;
       }
-      const where = record.location === null ? 'no declared location' : `${record.location.lat}, ${record.location.lon}`;
+      const where =
+        record.location === null ? 'no declared location' : `${record.location.lat}, ${record.location.lon}`;
       io.out(
         [
           `device    ${record.device} (${record.kind}, ${record.model})`,

@@ -58,7 +58,14 @@ export function startCommand(program: Command, io: CliIo): void {
     .option('--port-base <port>', 'first of six consecutive ports (GT_PORT_BASE, default 8081)')
     .option('--no-simulation', 'run no simulated fleet: real bridges publish to the broker')
     .option('--status-seconds <s>', 'how often the status line is printed when not on a terminal', '10')
-    .addOption(new Option('--log-level <level>', 'log level of network.log (LOG_LEVEL)').choices(['debug', 'info', 'warn', 'error']))
+    .addOption(
+      new Option('--log-level <level>', 'log level of network.log (LOG_LEVEL)').choices([
+        'debug',
+        'info',
+        'warn',
+        'error',
+      ]),
+    )
     .action(async (options: StartOptions) => {
       const config = parseConfig(networkConfigSchema, { ...io.env, ...defined(flagsToEnv(options)) });
       const network = await EmbeddedNetwork.start(config, {

@@ -20,7 +20,10 @@ export function verifyExportCommand(program: Command, io: CliIo): void {
     )
     .argument('<path>', 'the export directory (data file + manifest.json) or the data file')
     .option('--manifest <file>', 'the manifest, when it is not beside the data')
-    .option('--network-key <base58>', 'the network key you trust (GET <market>/network-key); default: the manifest’s own')
+    .option(
+      '--network-key <base58>',
+      'the network key you trust (GET <market>/network-key); default: the manifest’s own',
+    )
     .option('--max-bad <n>', 'how many bad rows to name', '10')
     .option('--json', 'print the report as JSON')
     .action(async (path: string, options: VerifyOptions) => {
@@ -38,7 +41,10 @@ export function verifyExportCommand(program: Command, io: CliIo): void {
           ...(progress === undefined ? {} : { onProgress: (rows: number) => progress.update(rows) }),
         });
       } catch (error) {
-        throw new CliError(`cannot verify ${path}: ${(error as Error).message}`, 'is it an export directory or data file?');
+        throw new CliError(
+          `cannot verify ${path}: ${(error as Error).message}`,
+          'is it an export directory or data file?',
+        );
       } finally {
         progress?.stop();
       }
@@ -48,7 +54,9 @@ export function verifyExportCommand(program: Command, io: CliIo): void {
         formatReport(report).forEach((line) => io.out(line));
       }
       if (!report.ok) {
-        throw new CliError(`the export does not verify (${report.failures.length} failures, ${report.badRowCount} bad rows)`);
+        throw new CliError(
+          `the export does not verify (${report.failures.length} failures, ${report.badRowCount} bad rows)`,
+        );
       }
     });
 }

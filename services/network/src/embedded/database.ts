@@ -23,7 +23,12 @@ export async function startEmbeddedDatabase(
   const dir = `${dataDir}/pg`;
   mkdirSync(dir, { recursive: true });
   const db = await PGlite.create(dir);
-  const server = new PGLiteSocketServer({ db, host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxConnections: 64 });
+  const server = new PGLiteSocketServer({
+    db,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    maxConnections: 64,
+  });
   await server.start();
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,

@@ -1,44 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import {
-  loadOwnerKeyPair,
-  SimulatedFleet,
-  type BridgeLogger,
-  type FaultCounts,
-  type FaultType,
-} from '@groundtruth/firmware-bridge';
+import { loadOwnerKeyPair, NetworkFleet, type BridgeLogger } from '@groundtruth/firmware-bridge';
 import { writeNewKeypairFile } from '@groundtruth/programs';
-import { HARDWARE_KINDS, type HardwareKind } from '@groundtruth/protocol';
+import type { DeviceKeyPair } from '@groundtruth/protocol';
 
-/**
- * The faults the demo fleet injects, in the order they are handed out: each kind's most telling signal fault
- * first, then one bridge fault per kind. `GT_FAULTY=n` takes the first n.
- */
-export const DEMO_FAULTS: readonly (readonly [HardwareKind, FaultType])[] = [
-  ['weather', 'stuck'],
-  ['vehicle', 'gps_teleport'],
-  ['energy', 'bad_signature'],
-  ['weather', 'spike'],
-  ['vehicle', 'clock_skew'],
-  ['energy', 'replay'],
-  ['weather', 'indoor'],
-  ['vehicle', 'dropout'],
-  ['energy', 'drift'],
-];
-
-/** The demo fault counts per kind for `faulty` faulty devices (at most one fault per device). */
-export function demoFaults(faulty: number, perKind: number): Map<HardwareKind, FaultCounts> {
-  const out = new Map<HardwareKind, Map<FaultType, number>>(HARDWARE_KINDS.map((k) => [k, new Map()]));
-  const used = new Map<HardwareKind, number>();
-  for (const [kind, fault] of DEMO_FAULTS.slice(0, faulty)) {
-    if ((used.get(kind) ?? 0) >= perKind) {
-      continue;
-    }
-    used.set(kind, (used.get(kind) ?? 0) + 1);
-    out.get(kind)!.set(fault, 1);
-  }
-  return out;
-}
+/** Owner wallets of the demo fleet: device i of each kind belongs to owner i mod 3. */
+export const DEMO_OWNERS = 3;
 
 export interface DemoFleetOptions {
   readonly dataDir: string;
@@ -53,47 +20,40 @@ export interface DemoFleetOptions {
   readonly logger?: BridgeLogger;
 }
 
-/**
- * One owner wallet per kind (a Solana keypair file under `<dataDir>/owners`, usable with `groundtruth market buy
- * --keypair`), made and funded on first run.
- */
-async function ownerKey(dataDir: string, kind: HardwareKind, fund?: (wallet: string) => Promise<void>) {
-  const file = path.join(dataDir, 'owners', `${kind}.json`);
-  if (!existsSync(file)) {
-    const signer = await writeNewKeypairFile(file);
-    await fund?.(signer.address);
+/** Where owner `i`'s wallet keypair lives: a Solana CLI keypair file, usable with `groundtruth market buy --keypair`. */
+export const ownerKeypairFile = (dataDir: string, i: number): string =>
+  path.join(dataDir, 'owners', `owner-${i + 1}.json`);
+
+/** The demo owners' wallets, made (and funded) on first run, read back on later ones. */
+async function ownerKeys(options: DemoFleetOptions): Promise<DeviceKeyPair[]> {
+  const owners: DeviceKeyPair[] = [];
+  for (let i = 0; i < DEMO_OWNERS; i++) {
+    const file = ownerKeypairFile(options.dataDir, i);
+    if (!existsSync(file)) {
+      const signer = await writeNewKeypairFile(file);
+      await options.fundOwner?.(signer.address);
+    }
+    owners.push(loadOwnerKeyPair(file));
   }
-  return loadOwnerKeyPair(file);
+  return owners;
 }
 
 /**
- * The simulated fleet of the embedded network: `perKind` devices of each hardware kind, each running the real
- * bridge code (emulated hardware → production adapter → signing → durable queue → MQTT), registered through the
- * registry's signed registration flow. Keys and queues follow from the seed and the data directory, so a restart
- * resumes every device's `seq` where it stopped.
+ * The simulated fleet of the embedded network: `perKind` devices of each hardware kind, `faulty` of them with an
+ * injected fault, each running the real bridge code (emulated hardware → production adapter → signing → durable
+ * queue → MQTT) and registered through the registry's signed registration flow. Keys and queues follow from the
+ * seed and the data directory, so a restart resumes every device's `seq` where it stopped. The ground truth
+ * (faults, and which checks should flag them) is in `<dataDir>/fleet/network-fleet.json`.
  */
-export async function startDemoFleet(options: DemoFleetOptions): Promise<SimulatedFleet[]> {
-  const faults = demoFaults(options.faulty, options.perKind);
-  const fleets: SimulatedFleet[] = [];
-  try {
-    for (const kind of HARDWARE_KINDS) {
-      fleets.push(
-        await SimulatedFleet.start({
-          kind,
-          count: options.perKind,
-          seed: options.seed,
-          faults: faults.get(kind)!,
-          dataDir: path.join(options.dataDir, 'fleet', kind),
-          mqtt: { url: options.mqtt.url, protocolVersion: options.mqtt.protocolVersion },
-          intervalMs: Math.round(60_000 / options.readingsPerMinute),
-          registry: { url: options.registryUrl, owner: await ownerKey(options.dataDir, kind, options.fundOwner) },
-          ...(options.logger ? { logger: options.logger } : {}),
-        }),
-      );
-    }
-  } catch (error) {
-    await Promise.allSettled(fleets.map((f) => f.stop()));
-    throw error;
-  }
-  return fleets;
+export async function startDemoFleet(options: DemoFleetOptions): Promise<NetworkFleet> {
+  return NetworkFleet.start({
+    dataDir: path.join(options.dataDir, 'fleet'),
+    seed: options.seed,
+    counts: { weather: options.perKind, vehicle: options.perKind, energy: options.perKind },
+    faulty: Math.min(options.faulty, options.perKind * 3),
+    readingsPerMinute: options.readingsPerMinute,
+    mqtt: { url: options.mqtt.url, protocolVersion: options.mqtt.protocolVersion },
+    registry: { url: options.registryUrl, owners: await ownerKeys(options) },
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
 }

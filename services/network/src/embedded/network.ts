@@ -1,12 +1,18 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import type { SimulatedFleet } from '@groundtruth/firmware-bridge';
+import type { NetworkFleet } from '@groundtruth/firmware-bridge';
 import { startJsonRpcServer } from '@groundtruth/programs';
 import { createLogger, migrate, type Logger } from '@groundtruth/service-kit';
 import { address } from '@solana/kit';
 import pg from 'pg';
 import type { NetworkConfig } from '../network.config.js';
-import { launchService, SERVICE_NAMES, type Env, type RunningService, type ServiceName } from '../services/launchers.js';
+import {
+  launchService,
+  SERVICE_NAMES,
+  type Env,
+  type RunningService,
+  type ServiceName,
+} from '../services/launchers.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { openEmbeddedChain, type EmbeddedChain } from './chain.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './database.js';
@@ -61,7 +67,7 @@ export class EmbeddedNetwork {
       readonly chain: EmbeddedChain;
       readonly rpc: { close(): Promise<void> } | undefined;
       readonly services: RunningService[];
-      readonly fleets: SimulatedFleet[];
+      readonly fleets: NetworkFleet[];
       readonly statusPool: pg.Pool;
     },
     private readonly statusReader: StatusReader,
@@ -126,7 +132,6 @@ export class EmbeddedNetwork {
       });
       const services: RunningService[] = [];
       for (const name of SERVICE_NAMES) {
-        if (name === 'scoring') continue; // DEV
         progress(`starting ${name}`);
         const service = await launchService(name, envs[name], {
           logger: serviceLogger,
@@ -137,11 +142,11 @@ export class EmbeddedNetwork {
       }
       const urls = Object.fromEntries(services.map((s) => [s.name, s.url])) as Partial<Record<ServiceName, string>>;
 
-      const fleets: SimulatedFleet[] = [];
+      const fleets: NetworkFleet[] = [];
       if ((options.simulate ?? true) && config.fleet.perKind > 0) {
         progress(`registering and starting ${config.fleet.perKind * 3} simulated devices`);
         fleets.push(
-          ...(await startDemoFleet({
+          await startDemoFleet({
             dataDir,
             perKind: config.fleet.perKind,
             faulty: config.fleet.faulty,
@@ -153,7 +158,7 @@ export class EmbeddedNetwork {
               ? { fundOwner: async (wallet: string) => chain.litesvm!.airdrop(address(wallet), OWNER_AIRDROP_LAMPORTS) }
               : {}),
             logger: serviceLogger('fleet'),
-          })),
+          }),
         );
         // Stopped first on the way down: their queues flush while the ingest still runs.
         opened.push({ close: async () => void (await Promise.all(fleets.map((f) => f.stop()))) });
@@ -189,7 +194,7 @@ export class EmbeddedNetwork {
     }
   }
 
-  get fleets(): readonly SimulatedFleet[] {
+  get fleets(): readonly NetworkFleet[] {
     return this.parts.fleets;
   }
 
@@ -296,6 +301,7 @@ export function serviceEnvs(config: NetworkConfig, inputs: EnvInputs): Record<Se
       MARKET_CREATE_NETWORK_KEY: 'true',
       MARKET_EXPORT_DIR: path.join(dataDir, 'market', 'exports'),
       SOLANA_DEPLOYMENT_PATH: chain.files.deployment,
+      ...(inputs.embeddedDatabase ? { MARKET_EXPORT_COPY: 'false' } : {}),
     },
   };
 }
