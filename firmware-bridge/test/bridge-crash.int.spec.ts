@@ -67,7 +67,7 @@ describe('bridge process killed with SIGKILL mid-stream (real Mosquitto, compile
     const device = simulatedDeviceKey('energy', 'crash-test', 0).deviceId;
     const subscriber = new ReadingsSubscriber(inject('mqttUrl'), device);
     await subscriber.start();
-    const maxSeq = () => Math.max(0, ...subscriber.seqs.keys());
+    const maxSeq = () => Math.max(-1, ...subscriber.seqs.keys()); // -1: none yet (the first seq is 0)
     const first = startBridgeProcess(inject('mqttUrl'));
     await waitFor(
       () => subscriber.seqs.size >= 150,
@@ -90,14 +90,14 @@ describe('bridge process killed with SIGKILL mid-stream (real Mosquitto, compile
     await sleep(500);
     await subscriber.stop();
 
-    // Then every seq from 1 to the last arrived, and a seq that arrived twice carried the same signed reading
+    // Then every seq from 0 to the last arrived, and a seq that arrived twice carried the same signed reading
     const last = maxSeq();
     const status = readStatusFile(path.join(dataDir, 'devices', device, 'status.json'))!;
     console.info(
-      `[SIGKILL] seqs 1..${last} (crash at ~${seenBeforeCrash}); duplicates=${subscriber.duplicates} ` +
+      `[SIGKILL] seqs 0..${last} (crash at ~${seenBeforeCrash}); duplicates=${subscriber.duplicates} ` +
         `(bridge resends=${subscriber.republished}, broker redeliveries=${subscriber.brokerRedeliveries}); status acked=${status.counters.acked}`,
     );
-    expect(subscriber.missing(1, last)).toEqual([]);
+    expect(subscriber.missing(0, last)).toEqual([]);
     expect(subscriber.differingDuplicates).toBe(0);
     expect(subscriber.undecodable).toBe(0);
     // Resent after the crash: only what was in flight unacknowledged, at most the window (100 envelopes of 5).

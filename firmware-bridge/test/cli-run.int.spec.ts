@@ -87,12 +87,12 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
     }
     expect((await post(ecowittForm({ temperature: 5 }, t0, { passkey: 'F'.repeat(32) }))).status).toBe(401);
     expect((await post(`PASSKEY=${PASSKEY}&dateutc=not-a-date&tempf=banana`)).status).toBe(400);
-    await subscriber.waitForAll(1, 30);
+    await subscriber.waitForAll(0, 29);
     bridge.kill('SIGTERM');
     expect(await exited).toBe(0);
     await subscriber.stop();
 
-    // Then the network got seq 1..30 exactly once, and `status` shows what happened
+    // Then the network got seq 0..29 exactly once, and `status` shows what happened
     expect(subscriber.seqs.size).toBe(30);
     expect(subscriber.duplicates).toBe(0);
     const status = await gtBridge('status', '--data-dir', path.join(dir, 'data'), '--json');
@@ -102,10 +102,12 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
       device,
       running: false,
       counters: { read: 30, queued: 30, published: 30, acked: 30, evicted: 0 },
+      queue: { highSeq: 29, backlog: 0 },
     });
     expect(Object.values(parsed.counters.rejected as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(2);
     const human = await gtBridge('status', '--data-dir', path.join(dir, 'data'));
     expect(human.stdout).toContain('acked 30');
+    expect(human.stdout).toContain('next seq 30');
   });
 
   it('refuses a bad config naming the field, and a missing option with a usage error', async () => {

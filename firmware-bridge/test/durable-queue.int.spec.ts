@@ -43,27 +43,28 @@ describe('DurableQueue', () => {
   it('hands out only durable records, and after a restart resends exactly what was not acknowledged', async () => {
     const dir = tempDir();
     const queue = await open(dir, { commitIntervalMs: 10_000 });
-    for (let seq = 1; seq <= 10; seq++) {
+    expect(queue.durableHighSeq).toBe(-1); // nothing reserved yet: a device's first reading is seq 0
+    for (let seq = 0; seq < 10; seq++) {
       queue.append(record(seq));
     }
     expect(queue.take(100)).toEqual([]); // not committed yet: cannot be published
     await queue.flush();
     const taken = queue.take(4);
-    expect(taken.map((r) => r.firstSeq)).toEqual([1, 2, 3, 4]);
-    queue.ack(4, 4);
+    expect(taken.map((r) => r.firstSeq)).toEqual([0, 1, 2, 3]);
+    queue.ack(3, 4);
     await queue.close();
 
     const reopened = await open(dir);
-    expect(reopened.durableHighSeq).toBe(10);
+    expect(reopened.durableHighSeq).toBe(9);
     expect(reopened.recovery.pendingReadings).toBe(6);
-    expect(takeAll(reopened)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(takeAll(reopened)).toEqual([4, 5, 6, 7, 8, 9]);
     await reopened.close();
   });
 
   it('cuts a torn tail on start, keeps every complete record, and continues the seq right after them', async () => {
     const dir = tempDir();
     const queue = await open(dir);
-    [1, 2, 3].forEach((seq) => queue.append(record(seq, 1, 500)));
+    [0, 1, 2].forEach((seq) => queue.append(record(seq, 1, 500)));
     await queue.close();
     const [file] = segmentFiles(dir);
     const full = statSync(path.join(dir, file!)).size;
@@ -72,11 +73,11 @@ describe('DurableQueue', () => {
     const reopened = await open(dir);
     expect(reopened.recovery.truncatedBytes).toBe(528 - 123);
     expect(reopened.recovery.tornReasons).toEqual(['short_data']);
-    expect(reopened.durableHighSeq).toBe(2);
-    expect(takeAll(reopened)).toEqual([1, 2]);
-    reopened.append(record(3, 1, 500)); // seq 3 was never durable, so never published: it is free again
+    expect(reopened.durableHighSeq).toBe(1);
+    expect(takeAll(reopened)).toEqual([0, 1]);
+    reopened.append(record(2, 1, 500)); // seq 2 was never durable, so never published: it is free again
     await reopened.flush();
-    expect(takeAll(reopened)).toEqual([3]);
+    expect(takeAll(reopened)).toEqual([2]);
     await reopened.close();
     expect(statSync(path.join(dir, file!)).size).toBe(full);
   });
@@ -84,31 +85,32 @@ describe('DurableQueue', () => {
   it('treats garbage after the last frame as torn, not as data', async () => {
     const dir = tempDir();
     const queue = await open(dir);
-    queue.append(record(1));
+    queue.append(record(0));
     await queue.close();
     appendFileSync(path.join(dir, segmentFiles(dir)[0]!), Buffer.from('0123456789abcdef'));
     const reopened = await open(dir);
     expect(reopened.recovery.truncatedBytes).toBe(16);
-    expect(takeAll(reopened)).toEqual([1]);
+    expect(reopened.durableHighSeq).toBe(0);
+    expect(takeAll(reopened)).toEqual([0]);
     await reopened.close();
   });
 
   it('keeps the seq high-water after everything was acknowledged and the segments deleted', async () => {
     const dir = tempDir();
     const queue = await open(dir, { maxBytes: 64 * 1024, segmentBytes: 1024 });
-    for (let seq = 1; seq <= 40; seq++) {
+    for (let seq = 0; seq < 40; seq++) {
       queue.append(record(seq));
     }
     await queue.flush();
     expect(takeAll(queue)).toHaveLength(40);
-    queue.ack(40, 40);
+    queue.ack(39, 40);
     await queue.close();
     expect(segmentFiles(dir)).toHaveLength(1); // only the active segment is kept
 
     const reopened = await open(dir);
-    expect(reopened.durableHighSeq).toBe(40);
+    expect(reopened.durableHighSeq).toBe(39);
     expect(takeAll(reopened)).toEqual([]);
-    expect(() => reopened.append(record(40))).toThrow(RangeError);
+    expect(() => reopened.append(record(39))).toThrow(RangeError);
     await reopened.close();
   });
 
@@ -117,7 +119,7 @@ describe('DurableQueue', () => {
     const queue = await open(dir, { maxBytes: 16 * 1024, segmentBytes: 2 * 1024, memoryTailBytes: 1024 });
     const evictions: number[] = [];
     queue.onEvict((event) => evictions.push(event.readings));
-    for (let seq = 1; seq <= 500; seq += 5) {
+    for (let seq = 0; seq < 500; seq += 5) {
       queue.append(record(seq, 5, 200)); // 100 records of 5 readings, ~228 bytes each: ~22.8 KiB
       await queue.flush();
     }
@@ -130,21 +132,21 @@ describe('DurableQueue', () => {
     expect(remainingReadings + stats.evictedReadings).toBe(500);
     expect(remaining[0]).toBe(stats.doneThrough + 1); // the evicted ones are the oldest
     expect(remaining).toEqual([...remaining].sort((a, b) => a - b));
-    expect(remaining[remaining.length - 1]).toBe(496);
+    expect(remaining[remaining.length - 1]).toBe(495);
     await queue.close();
   });
 
   it('reads a long backlog back from disk once it no longer fits in memory', async () => {
     const dir = tempDir();
     const queue = await open(dir, { memoryTailBytes: 2048, segmentBytes: 4096 });
-    for (let seq = 1; seq <= 200; seq++) {
+    for (let seq = 0; seq < 200; seq++) {
       queue.append(record(seq, 1, 300));
     }
     await queue.flush();
-    expect(takeAll(queue)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    queue.append(record(201));
+    expect(takeAll(queue)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    queue.append(record(200));
     await queue.flush();
-    expect(queue.take(10).map((r) => r.firstSeq)).toEqual([201]);
+    expect(queue.take(10).map((r) => r.firstSeq)).toEqual([200]);
     await queue.close();
   });
 

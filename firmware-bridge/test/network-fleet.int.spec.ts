@@ -56,13 +56,13 @@ const options = () => ({
   bridge: { batch: { maxReadings: 5, maxAgeMs: 300 } },
 });
 
-/** Every seq 1..max of each device arrived: no gap (a reused seq would show as a differing duplicate). */
+/** Every seq 0..max of each device arrived: no gap (a reused seq would show as a differing duplicate). */
 function assertContiguous(subscriber: FleetSubscriber, devices: readonly DeviceTruth[]): Map<string, number> {
   const last = new Map<string, number>();
   for (const truth of devices) {
     const seqs = subscriber.seqsOf(truth.device);
     expect(seqs.length, `${truth.kind} ${truth.device} ${truth.faults.join(',')}`).toBeGreaterThan(0);
-    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
     last.set(truth.device, seqs.at(-1)!);
   }
   return last;
@@ -119,13 +119,13 @@ describe('NetworkFleet: three kinds, registered, MQTT 3.1.1, restart on the same
     const second = await NetworkFleet.start(options());
     expect(second.groundTruth().map((d) => d.device)).toEqual(truth.map((d) => d.device)); // same devices, 409s fine
     await waitFor(
-      () => truth.every((d) => (subscriber.seqsOf(d.device).at(-1) ?? 0) >= beforeRestart.get(d.device)! + 5),
+      () => truth.every((d) => (subscriber.seqsOf(d.device).at(-1) ?? -1) >= beforeRestart.get(d.device)! + 5),
       60_000,
       () => truth.map((d) => `${d.kind}=${subscriber.seqsOf(d.device).at(-1)}`).join(' '),
     );
     await second.stop();
 
-    // Then each device's seqs continue where they stopped: 1..last with no gap and no seq reused for other content
+    // Then each device's seqs continue where they stopped: 0..last with no gap and no seq reused for other content
     const afterRestart = assertContiguous(subscriber, truth);
     for (const d of truth) {
       expect(afterRestart.get(d.device)!).toBeGreaterThan(beforeRestart.get(d.device)!);

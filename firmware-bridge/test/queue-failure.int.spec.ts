@@ -63,15 +63,15 @@ describe.skipIf(!existsSync(FULL_DISK))('queue write failures (ENOSPC through /d
     const queue = await DurableQueue.open({ dir, commitIntervalMs: 5, segmentBytes: 4096, retryMs: 50 });
     const health: string[] = [];
     queue.onHealth((failure) => health.push(failure === undefined ? 'recovered' : failure.code));
-    for (let seq = 1; seq <= 10; seq++) {
+    for (let seq = 0; seq < 10; seq++) {
       queue.append(record(seq));
     }
     await queue.flush();
-    expect(takeAll(queue)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(takeAll(queue)).toEqual(Array.from({ length: 10 }, (_, i) => i));
     const giveBack = fillDiskAtNextSegment(dir);
 
     // When 50 more records (more than the current segment holds) are appended and flushed
-    for (let seq = 11; seq <= 60; seq++) {
+    for (let seq = 10; seq < 60; seq++) {
       queue.append(record(seq));
     }
     const flushed = queue.flush();
@@ -89,8 +89,8 @@ describe.skipIf(!existsSync(FULL_DISK))('queue write failures (ENOSPC through /d
     // Only what reached the disk can be published: the records of the full segment, nothing after them
     const durableNow = takeAll(queue);
     expect(durableNow.length + failing.unwrittenReadings).toBe(50);
-    expect(durableNow).toEqual(Array.from({ length: durableNow.length }, (_, i) => 11 + i));
-    expect(queue.durableHighSeq).toBe(10 + durableNow.length);
+    expect(durableNow).toEqual(Array.from({ length: durableNow.length }, (_, i) => 10 + i));
+    expect(queue.durableHighSeq).toBe(9 + durableNow.length);
 
     // When the disk has space again, the retry timer writes the held records by itself
     giveBack();
@@ -102,25 +102,25 @@ describe.skipIf(!existsSync(FULL_DISK))('queue write failures (ENOSPC through /d
     expect(health.at(-1)).toBe('recovered');
     await queue.flush();
     expect(takeAll(queue)).toEqual(
-      Array.from({ length: 50 - durableNow.length }, (_, i) => 11 + durableNow.length + i),
+      Array.from({ length: 50 - durableNow.length }, (_, i) => 10 + durableNow.length + i),
     );
     expect(queue.stats().unwrittenReadings).toBe(0);
     await queue.close();
 
-    // And after a restart every record 1..60 is on disk, in order
+    // And after a restart every record 0..59 is on disk, in order
     const reopened = await DurableQueue.open({ dir });
-    expect(reopened.durableHighSeq).toBe(60);
-    expect(takeAll(reopened)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(reopened.durableHighSeq).toBe(59);
+    expect(takeAll(reopened)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     await reopened.close();
   });
 
   it('close() on a disk that still refuses rejects, naming the readings it could not write', async () => {
     const dir = tempDir();
     const queue = await DurableQueue.open({ dir, commitIntervalMs: 5, segmentBytes: 4096, retryMs: 50 });
-    queue.append(record(1));
+    queue.append(record(0));
     await queue.flush();
     const giveBack = fillDiskAtNextSegment(dir);
-    for (let seq = 2; seq <= 60; seq++) {
+    for (let seq = 1; seq < 60; seq++) {
       queue.append(record(seq));
     }
     const unwritten = await queue.flush().then(
@@ -131,7 +131,7 @@ describe.skipIf(!existsSync(FULL_DISK))('queue write failures (ENOSPC through /d
     await expect(queue.close()).rejects.toMatchObject({ code: 'QUEUE_WRITE_FAILED', context: { unwritten } });
     giveBack();
     const reopened = await DurableQueue.open({ dir });
-    expect(reopened.durableHighSeq).toBe(60 - unwritten); // the lost ones were never published: no gap on the wire
+    expect(reopened.durableHighSeq).toBe(59 - unwritten); // the lost ones were never published: no gap on the wire
     await reopened.close();
   });
 
@@ -159,7 +159,7 @@ describe.skipIf(!existsSync(FULL_DISK))('queue write failures (ENOSPC through /d
     for (let i = 0; i < 5; i++) {
       push();
     }
-    await subscriber.waitForAll(1, 5);
+    await subscriber.waitForAll(0, 4);
 
     // When the disk fills up: samples keep coming
     const giveBack = fillDiskAtNextSegment(path.join(dataDir, 'queue'));
@@ -188,9 +188,9 @@ describe.skipIf(!existsSync(FULL_DISK))('queue write failures (ENOSPC through /d
       expect(push()).toBe(true);
     }
 
-    // Then every accepted reading arrives, seqs 1..accepted with no gap: a refused sample never took a seq
-    await subscriber.waitForAll(1, accepted);
-    expect(bridge.nextSeq).toBe(accepted + 1);
+    // Then every accepted reading arrives, seqs 0..accepted-1 with no gap: a refused sample never took a seq
+    await subscriber.waitForAll(0, accepted - 1);
+    expect(bridge.nextSeq).toBe(accepted);
     expect(subscriber.seqs.size).toBe(accepted);
     expect(subscriber.differingDuplicates).toBe(0);
     await bridge.stop();

@@ -84,10 +84,11 @@ export class DeviceBridge {
       truncatedBytes: recovery.truncatedBytes,
       damagedSegments: recovery.damagedSegments,
     });
+    // First reading = seq 0 (empty queue: durableHighSeq -1); the network counts seqs below the first seen as a gap.
     const assembler = new ReadingAssembler(
       device,
       options.adapter.kind,
-      Math.max(1, queue.durableHighSeq + 1, options.firstSeq ?? 0),
+      Math.max(queue.durableHighSeq + 1, options.firstSeq ?? 0),
     );
     queue.onHealth((failure) => {
       if (failure !== undefined) {

@@ -24,11 +24,11 @@ const body = (seq: number, metrics: Record<string, number> = { temperature: 20 +
 
 describe('sealBodies', () => {
   it('single mode: one verifiable envelope per reading, seq range per record', () => {
-    const { records, tooLarge } = sealBodies([body(1), body(2)], signer, 'single');
+    const { records, tooLarge } = sealBodies([body(0), body(1)], signer, 'single');
     expect(tooLarge).toEqual([]);
     expect(records.map((r) => [r.type, r.firstSeq, r.lastSeq, r.count])).toEqual([
+      ['single', 0, 0, 1],
       ['single', 1, 1, 1],
-      ['single', 2, 2, 1],
     ]);
     for (const record of records) {
       const decoded = decodeEnvelope(record.payload);
@@ -37,11 +37,11 @@ describe('sealBodies', () => {
   });
 
   it('batch mode: one signed batch; the node signer gives byte-identical payloads', () => {
-    const bodies = Array.from({ length: 50 }, (_, i) => body(i + 1));
+    const bodies = Array.from({ length: 50 }, (_, i) => body(i));
     const nacl = sealBodies(bodies, signer, 'batch').records;
     const node = sealBodies(bodies, new NodeCryptoSigner(keys), 'batch').records;
     expect(nacl).toHaveLength(1);
-    expect(nacl[0]).toMatchObject({ type: 'batch', firstSeq: 1, lastSeq: 50, count: 50 });
+    expect(nacl[0]).toMatchObject({ type: 'batch', firstSeq: 0, lastSeq: 49, count: 50 });
     expect(node[0]!.payload.equals(nacl[0]!.payload)).toBe(true);
     const decoded = decodeEnvelope(nacl[0]!.payload);
     expect(decoded.ok && verifyDecoded(decoded.value, new TweetnaclVerifier()).ok).toBe(true);
@@ -63,7 +63,7 @@ describe('sealBodies', () => {
     ];
     const metrics = Object.fromEntries(names.map((name, i) => [name, 1.2345678912345 + i]));
     const loc = { lat: 52.123456789012, lon: 4.123456789012, alt: 12.345678901, hdop: 0.912345678, sats: 11 };
-    const bodies = Array.from({ length: 1000 }, (_, i) => ({ ...body(i + 1, metrics), loc }));
+    const bodies = Array.from({ length: 1000 }, (_, i) => ({ ...body(i, metrics), loc }));
     const { records } = sealBodies(bodies, signer, 'batch');
     expect(records.length).toBeGreaterThan(1);
     expect(records.reduce((n, r) => n + r.count, 0)).toBe(1000);

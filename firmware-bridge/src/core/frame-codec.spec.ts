@@ -13,7 +13,7 @@ const record = (firstSeq: number, count = 1, text = `payload-${firstSeq}`): Queu
 
 describe('queue frames', () => {
   it('round-trips records through encode and scan', () => {
-    const records = [record(1), record(2, 50), record(52, 3, 'x'.repeat(10_000))];
+    const records = [record(0), record(1, 50), record(51, 3, 'x'.repeat(10_000))];
     const file = Buffer.concat(records.map(encodeFrame));
     const scan = scanFrames(file);
     expect(scan.torn).toBeUndefined();
@@ -22,18 +22,18 @@ describe('queue frames', () => {
   });
 
   it('cuts a torn tail at every possible length of the last frame, keeping all complete frames', () => {
-    const complete = Buffer.concat([record(1), record(2)].map(encodeFrame));
-    const last = encodeFrame(record(3, 10, 'the last batch'));
+    const complete = Buffer.concat([record(0), record(1)].map(encodeFrame));
+    const last = encodeFrame(record(2, 10, 'the last batch'));
     for (let cut = 0; cut < last.length; cut++) {
       const scan = scanFrames(Buffer.concat([complete, last.subarray(0, cut)]));
-      expect(scan.frames.map((f) => f.record.firstSeq)).toEqual([1, 2]);
+      expect(scan.frames.map((f) => f.record.firstSeq)).toEqual([0, 1]);
       expect(scan.validEnd).toBe(complete.length);
       expect(scan.torn === undefined).toBe(cut === 0);
     }
   });
 
   it('stops at a frame whose bytes were damaged (CRC mismatch)', () => {
-    const frames = [record(1), record(2), record(3)].map(encodeFrame);
+    const frames = [record(0), record(1), record(2)].map(encodeFrame);
     const damaged = Buffer.from(frames[1]!);
     damaged[damaged.length - 2]! ^= 0xff;
     const scan = scanFrames(Buffer.concat([frames[0]!, damaged, frames[2]!]));
@@ -68,7 +68,7 @@ describe('queue frames', () => {
         fc.nat(),
         fc.nat(),
         (payloads, cutSeed, flipSeed) => {
-          const records = payloads.map((p, i) => ({ ...record(i * 2 + 1), payload: Buffer.from(p) }));
+          const records = payloads.map((p, i) => ({ ...record(i * 2), payload: Buffer.from(p) }));
           const file = Buffer.concat(records.map(encodeFrame));
           const cut = cutSeed % (file.length + 1);
           const bytes = Buffer.from(file.subarray(0, cut));

@@ -22,7 +22,7 @@ describe('ReadingAssembler', () => {
   });
 
   it('refuses an invalid sample with a protocol code and does not consume a seq (no gap)', () => {
-    const assembler = new ReadingAssembler(device, 'weather', 1);
+    const assembler = new ReadingAssembler(device, 'weather', 0);
     const unknown = assembler.assemble({ ts, metrics: { warp_factor: 9 } });
     const badTime = assembler.assemble({ ts: Date.UTC(2019, 0, 1), metrics: { temperature: 1 } });
     const nan = assembler.assemble({ ts, metrics: { temperature: Number.NaN } });
@@ -32,6 +32,6 @@ describe('ReadingAssembler', () => {
       'NON_FINITE_NUMBER',
     ]);
     const good = assembler.assemble({ ts, metrics: { temperature: 1 } });
-    expect(good.ok && good.value.seq).toBe(1);
+    expect(good.ok && good.value.seq).toBe(0); // a device's first reading: seq 0 is valid
   });
 });

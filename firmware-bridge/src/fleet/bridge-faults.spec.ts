@@ -24,7 +24,7 @@ const envelope = (seq: number) =>
       new NodeCryptoSigner(keys),
     ),
   );
-const record = { type: 'single' as const, count: 1, firstSeq: 1, lastSeq: 1 };
+const record = { type: 'single' as const, count: 1, firstSeq: 0, lastSeq: 0 };
 
 describe('bridge faults', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -64,7 +64,7 @@ describe('bridge faults', () => {
         (payload) => (replayed.push(payload), true),
       );
       const sealed: Buffer[] = [];
-      for (let seq = 1; seq <= 400; seq++) {
+      for (let seq = 0; seq < 400; seq++) {
         sealed.push(injector.transformPayload(envelope(seq), record));
         vi.runAllTimers();
       }
