@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { keepMessageGroupsTogether } from './message-groups.js';
 
 /**
  * PGlite (PostgreSQL compiled to WebAssembly) served over the PostgreSQL wire protocol, so every service's
@@ -29,6 +30,7 @@ export async function startEmbeddedDatabase(
     port: options.port ?? 0,
     maxConnections: 64,
   });
+  keepMessageGroupsTogether(server);
   await server.start();
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,

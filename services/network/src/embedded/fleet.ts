@@ -1,8 +1,43 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadOwnerKeyPair, NetworkFleet, type BridgeLogger } from '@groundtruth/firmware-bridge';
+import {
+  loadOwnerKeyPair,
+  NetworkFleet,
+  type BridgeLogger,
+  type FaultCounts,
+  type FaultType,
+} from '@groundtruth/firmware-bridge';
 import { writeNewKeypairFile } from '@groundtruth/programs';
-import type { DeviceKeyPair } from '@groundtruth/protocol';
+import { HARDWARE_KINDS, type DeviceKeyPair, type HardwareKind } from '@groundtruth/protocol';
+
+/**
+ * The faults the demo fleet injects, per kind in the order they are handed out: those a short demo epoch shows at
+ * once (a spike, a teleport, a bad signature, a skewed clock, a replay). Slow faults (stuck values, drift) need
+ * hours of data before a check may call them, so they are left to `gt-bridge simulate` and the benchmarks.
+ */
+export const DEMO_FAULTS: Readonly<Record<HardwareKind, readonly FaultType[]>> = {
+  weather: ['spike', 'bad_signature', 'clock_skew', 'replay'],
+  vehicle: ['gps_teleport', 'clock_skew', 'bad_signature', 'replay'],
+  energy: ['bad_signature', 'spike', 'clock_skew', 'replay'],
+};
+
+/** `faulty` faults spread round-robin over the kinds (at most one per device), from {@link DEMO_FAULTS}. */
+export function demoFaults(perKind: number, faulty: number): Partial<Record<HardwareKind, FaultCounts>> {
+  const counts = new Map<HardwareKind, Map<FaultType, number>>(HARDWARE_KINDS.map((kind) => [kind, new Map()]));
+  const given = new Map<HardwareKind, number>();
+  for (let handed = 0, turn = 0; handed < Math.min(faulty, perKind * HARDWARE_KINDS.length); turn++) {
+    const kind = HARDWARE_KINDS[turn % HARDWARE_KINDS.length]!;
+    const k = given.get(kind) ?? 0;
+    if (k >= perKind) {
+      continue;
+    }
+    const fault = DEMO_FAULTS[kind][k % DEMO_FAULTS[kind].length]!;
+    counts.get(kind)!.set(fault, (counts.get(kind)!.get(fault) ?? 0) + 1);
+    given.set(kind, k + 1);
+    handed++;
+  }
+  return Object.fromEntries(counts);
+}
 
 /** Owner wallets of the demo fleet: device i of each kind belongs to owner i mod 3. */
 export const DEMO_OWNERS = 3;
@@ -50,7 +85,7 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<Network
     dataDir: path.join(options.dataDir, 'fleet'),
     seed: options.seed,
     counts: { weather: options.perKind, vehicle: options.perKind, energy: options.perKind },
-    faulty: Math.min(options.faulty, options.perKind * 3),
+    faults: demoFaults(options.perKind, options.faulty),
     readingsPerMinute: options.readingsPerMinute,
     mqtt: { url: options.mqtt.url, protocolVersion: options.mqtt.protocolVersion },
     registry: { url: options.registryUrl, owners: await ownerKeys(options) },
