@@ -63,3 +63,23 @@ export function sendPuback(client: MqttClient, messageId: number): boolean {
   (client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId, reasonCode: 0 });
   return true;
 }
+
+/**
+ * Sends the PUBACKs of a committed batch in one socket write (the socket is corked while they are queued);
+ * returns how many were sent: none while disconnected.
+ */
+export function sendPubacks(client: MqttClient, messageIds: readonly number[]): number {
+  if (!client.connected || messageIds.length === 0) {
+    return 0;
+  }
+  const stream = client.stream as { cork?: () => void; uncork?: () => void };
+  stream.cork?.();
+  try {
+    for (const messageId of messageIds) {
+      (client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId, reasonCode: 0 });
+    }
+  } finally {
+    process.nextTick(() => stream.uncork?.());
+  }
+  return messageIds.length;
+}

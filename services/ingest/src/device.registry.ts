@@ -93,9 +93,11 @@ export class DeviceRegistry implements DeviceDirectory {
     const startEpoch = this.epoch;
     this.lookupsInFlight++;
     try {
+      // One simple-protocol message (literals escaped, no parameters): PGlite's socket server multiplexes its
+      // connections message by message, and an extended-protocol query (Parse/Bind/Execute) outside a
+      // transaction can be cut in two by another connection's statements there.
       const { rows } = await this.pool.query<{ device_id: string; kind: string; status: string }>(
-        'SELECT device_id, kind, status FROM devices WHERE device_id = ANY($1::text[])',
-        [missing],
+        `SELECT device_id, kind, status FROM devices WHERE device_id IN (${missing.map(pg.escapeLiteral).join(', ')})`,
       );
       const fetched = new Map<string, RegisteredDevice>();
       for (const row of rows) {

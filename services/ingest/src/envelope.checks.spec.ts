@@ -1,9 +1,7 @@
 import {
-  checkProvenance,
   encodeBatch,
   encodeSingle,
   keyPairFromSeed,
-  NodeCryptoVerifier,
   readingsTopic,
   TweetnaclSigner,
   type DeviceId,
@@ -12,11 +10,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   checkDevice,
-  checkReading,
+  checkKind,
+  checkReadingWindow,
   decodeMessage,
   quarantineMessage,
   quarantineReading,
-  storedReading,
   type IncomingMessage,
 } from './envelope.checks.js';
 import { IngestError } from './ingest.errors.js';
@@ -89,70 +87,27 @@ describe('checkDevice', () => {
   });
 });
 
-describe('checkReading', () => {
+describe('checkKind', () => {
   it('refuses a reading of another kind than the device was registered with', () => {
-    const refused = checkReading(body(1, { kind: 'energy', metrics: { power_import: 5 } }), registered, T, limits);
+    const refused = checkKind({ device: keys.deviceId, seq: 1, kind: 'energy' }, registered);
     expect(refused?.code).toBe('KIND_MISMATCH');
     expect(refused?.context.seq).toBe(1);
-  });
-
-  it('refuses timestamps beyond the window on either side, inclusive bounds allowed', () => {
-    expect(checkReading(body(1, { ts: T + 300_000 }), registered, T, limits)).toBeUndefined();
-    expect(checkReading(body(1, { ts: T + 300_001 }), registered, T, limits)?.code).toBe('TIMESTAMP_IN_FUTURE');
-    expect(checkReading(body(1, { ts: T - 86_400_000 }), registered, T, limits)).toBeUndefined();
-    expect(checkReading(body(1, { ts: T - 86_400_001 }), registered, T, limits)?.code).toBe('TIMESTAMP_TOO_OLD');
-  });
-
-  it('refuses an hdop too large for storage instead of failing the batch transaction', () => {
-    const refused = checkReading(body(1, { loc: { lat: 1, lon: 2, hdop: 1e39 } }), registered, T, limits);
-    expect(refused?.code).toBe('BAD_LOCATION');
+    expect(checkKind({ device: keys.deviceId, seq: 1, kind: 'weather' }, registered)).toBeUndefined();
   });
 });
 
-describe('storedReading', () => {
-  it('keeps what proves a single reading: its signature over the canonical body', () => {
-    const decoded = decodeMessage(msg(encodeSingle(body(4), signer)));
-    if (!decoded.ok) {
-      throw decoded.error;
-    }
-    const stored = storedReading(decoded.envelope, 0, T, { clockAheadMs: 1000, delayedMs: 1000 });
-    expect(stored.batch).toBeUndefined();
-    const proof = { type: 'single' as const, signature: stored.sig };
-    expect(
-      checkProvenance(keys.deviceId, Buffer.from(stored.canonical), proof, new NodeCryptoVerifier()),
-    ).toBeUndefined();
+describe('checkReadingWindow', () => {
+  it('refuses timestamps beyond the window on either side, inclusive bounds allowed', () => {
+    expect(checkReadingWindow(body(1, { ts: T + 300_000 }), T, limits)).toBeUndefined();
+    expect(checkReadingWindow(body(1, { ts: T + 300_001 }), T, limits)?.code).toBe('TIMESTAMP_IN_FUTURE');
+    expect(checkReadingWindow(body(1, { ts: T - 86_400_000 }), T, limits)).toBeUndefined();
+    expect(checkReadingWindow(body(1, { ts: T - 86_400_001 }), T, limits)?.code).toBe('TIMESTAMP_TOO_OLD');
   });
 
-  it('keeps the batch root, index, size and inclusion proof that prove one reading of a batch alone', () => {
-    const decoded = decodeMessage(
-      msg(
-        encodeBatch(
-          [1, 2, 3, 4, 5].map((s) => body(s)),
-          signer,
-        ),
-      ),
-    );
-    if (!decoded.ok) {
-      throw decoded.error;
-    }
-    const stored = storedReading(decoded.envelope, 3, T, { clockAheadMs: 1000, delayedMs: 1000 });
-    const { batch } = stored;
-    expect(batch).toMatchObject({ index: 3, size: 5 });
-    const hashes = Array.from({ length: batch!.proof.length / 32 }, (_, i) =>
-      batch!.proof.subarray(i * 32, i * 32 + 32),
-    );
-    const proof = {
-      type: 'batch' as const,
-      signature: stored.sig,
-      root: batch!.root,
-      index: 3,
-      size: 5,
-      proof: hashes,
-    };
-    const verifier = new NodeCryptoVerifier();
-    expect(checkProvenance(keys.deviceId, Buffer.from(stored.canonical), proof, verifier)).toBeUndefined();
-    const tampered = Buffer.from(stored.canonical.replace('"temperature":14', '"temperature":15'));
-    expect(checkProvenance(keys.deviceId, tampered, proof, verifier)).toBe('BAD_PROOF');
+  it('refuses an hdop too large for storage instead of failing the batch transaction', () => {
+    const refused = checkReadingWindow(body(1, { loc: { lat: 1, lon: 2, hdop: 1e39 } }), T, limits);
+    expect(refused?.code).toBe('BAD_LOCATION');
+    expect(refused?.context).toMatchObject({ device: keys.deviceId, seq: 1 });
   });
 });
 
@@ -180,7 +135,8 @@ describe('quarantine rows', () => {
       throw decoded.error;
     }
     const error = new IngestError('TIMESTAMP_TOO_OLD', 'old', { device: keys.deviceId, seq: 2, detail: 'old' });
-    const row = quarantineReading(msg('x'), decoded.envelope, 1, error, 4096);
+    const canonical = decoded.envelope.readings[1]!.canonical;
+    const row = quarantineReading(msg('x'), { type: 'batch', size: 3 }, 1, canonical, error, 4096);
     expect(row).toMatchObject({
       reason: 'TIMESTAMP_TOO_OLD',
       seq: 2,
@@ -188,6 +144,21 @@ describe('quarantine rows', () => {
       detail: 'batch reading 2 of 3: old',
     });
     expect(row.payload.toString()).toBe(decoded.envelope.readings[1]!.canonical.toString());
+  });
+
+  it('store a refused single reading as the message it came in', () => {
+    const payload = encodeSingle(body(9), signer);
+    const error = new IngestError('TIMESTAMP_IN_FUTURE', 'late', { device: keys.deviceId, seq: 9, detail: 'ahead' });
+    const row = quarantineReading(
+      msg(Buffer.from(payload)),
+      { type: 'reading', size: 1 },
+      0,
+      Buffer.from('x'),
+      error,
+      4096,
+    );
+    expect(row).toMatchObject({ reason: 'TIMESTAMP_IN_FUTURE', seq: 9, detail: 'ahead' });
+    expect(row.payload).toEqual(Buffer.from(payload));
   });
 
   it('never carry a NUL character into text columns', () => {

@@ -1,14 +1,11 @@
 import {
-  batchInclusion,
   decodeEnvelope,
   deviceOfReadingsTopic,
   type DecodedEnvelope,
   type HardwareKind,
   type ReadingBody,
 } from '@groundtruth/protocol';
-import type { StoredReading } from './copy.encoder.js';
 import { IngestError, type RejectReason } from './ingest.errors.js';
-import { ingestQualityFlags, type QualityFlagThresholds } from './quality.flags.js';
 
 /** One MQTT message as the transport hands it over. */
 export interface IncomingMessage {
@@ -100,10 +97,21 @@ export function checkDevice(device: string, registered: RegisteredDevice | undef
   }
 }
 
-/** Per-reading checks after the signature holds: registered kind and the timestamp window. */
-export function checkReading(
-  body: ReadingBody,
+/** Refuses a reading of another kind than its device was registered with. */
+export function checkKind(
+  reading: { readonly device: string; readonly seq: number; readonly kind: HardwareKind },
   registered: RegisteredDevice,
+): IngestError | undefined {
+  if (reading.kind === registered.kind) {
+    return undefined;
+  }
+  const detail = `reading of kind ${reading.kind} from a device registered as ${registered.kind}`;
+  return new IngestError('KIND_MISMATCH', detail, { device: reading.device, seq: reading.seq, detail });
+}
+
+/** Per-reading checks that need no registry: what storage can hold, and the timestamp window. */
+export function checkReadingWindow(
+  body: ReadingBody,
   receivedAt: number,
   limits: TimestampLimits,
 ): IngestError | undefined {
@@ -113,10 +121,6 @@ export function checkReading(
     // would fail the whole batch's transaction on every retry.
     const detail = `loc.hdop ${body.loc.hdop} exceeds what storage holds`;
     return new IngestError('BAD_LOCATION', detail, { ...context, detail });
-  }
-  if (body.kind !== registered.kind) {
-    const detail = `reading of kind ${body.kind} from a device registered as ${registered.kind}`;
-    return new IngestError('KIND_MISMATCH', detail, { ...context, detail });
   }
   if (body.ts - receivedAt > limits.maxFutureMs) {
     const detail = `ts ${new Date(body.ts).toISOString()} is ${body.ts - receivedAt} ms after receipt`;
@@ -129,31 +133,6 @@ export function checkReading(
   return undefined;
 }
 
-/** The reading at `index` of a verified envelope, ready to store: body, signature, inclusion proof, flags. */
-export function storedReading(
-  envelope: DecodedEnvelope,
-  index: number,
-  receivedAt: number,
-  thresholds: QualityFlagThresholds,
-): StoredReading {
-  const { body, canonical } = envelope.readings[index]!;
-  const reading = {
-    body,
-    canonical: canonical.toString('utf8'),
-    receivedAt,
-    sig: envelope.signature,
-    qflags: ingestQualityFlags(body, receivedAt, thresholds),
-  };
-  if (envelope.type === 'reading') {
-    return reading;
-  }
-  const inclusion = batchInclusion(envelope, index);
-  return {
-    ...reading,
-    batch: { root: inclusion.root, index, size: inclusion.size, proof: Buffer.concat(inclusion.proof) },
-  };
-}
-
 /** A quarantine row for a whole message: its payload, bounded. */
 export function quarantineMessage(
   message: IncomingMessage,
@@ -164,21 +143,21 @@ export function quarantineMessage(
 }
 
 /**
- * A quarantine row for one reading of an envelope: the payload is the reading's canonical body (a batch
- * envelope may be 512 KiB; what was refused is this reading).
+ * A quarantine row for one reading of an envelope. The payload is the reading's canonical body for a batch
+ * envelope (which may be 512 KiB; what was refused is this reading), the message for a single one.
  */
 export function quarantineReading(
   message: IncomingMessage,
-  envelope: DecodedEnvelope,
+  envelope: { readonly type: 'reading' | 'batch'; readonly size: number },
   index: number,
+  canonical: Buffer,
   error: IngestError,
   maxPayloadBytes: number,
 ): QuarantineRow {
-  const where = envelope.type === 'batch' ? `batch reading ${index + 1} of ${envelope.readings.length}: ` : '';
-  const ctx = { ...error.context, detail: where + (error.context.detail ?? error.message) };
-  const scoped = new IngestError(error.code, error.message, ctx);
-  const payload = envelope.type === 'batch' ? envelope.readings[index]!.canonical : message.payload;
-  return quarantineRow(message, scoped, payload, maxPayloadBytes);
+  const where = envelope.type === 'batch' ? `batch reading ${index + 1} of ${envelope.size}: ` : '';
+  const ctx = { ...error.context, detail: where + (error.context.detail ?? error.summary) };
+  const scoped = new IngestError(error.code, error.summary, ctx);
+  return quarantineRow(message, scoped, envelope.type === 'batch' ? canonical : message.payload, maxPayloadBytes);
 }
 
 /** PostgreSQL text cannot hold NUL; bound what untrusted input can make us store. */
@@ -199,7 +178,7 @@ function quarantineRow(
     topic: storable(message.topic, 1024),
     device: error.context.device,
     seq: error.context.seq,
-    detail: storable(error.context.detail ?? error.message, 1024),
+    detail: storable(error.context.detail ?? error.summary, 1024),
     payload: payload.length > maxPayloadBytes ? payload.subarray(0, maxPayloadBytes) : payload,
     payloadBytes: payload.length,
   };

@@ -1,6 +1,6 @@
 import { ConfigError, parseConfig } from '@groundtruth/service-kit';
 import { describe, expect, it } from 'vitest';
-import { ingestConfig, ingestConfigSchema } from './ingest.config.js';
+import { embeddedIngestConfig, ingestConfig, ingestConfigSchema } from './ingest.config.js';
 
 describe('ingest config', () => {
   it('fills defaults around the one required variable', () => {
@@ -35,5 +35,20 @@ describe('ingest config', () => {
   it('builds an in-process config from overrides', () => {
     const config = ingestConfig({ databaseUrl: 'postgres://u@h/db', clientId: 'x', batchMaxAgeMs: 5 });
     expect(config).toMatchObject({ clientId: 'x', batchMaxAgeMs: 5, batchMaxMessages: 1000 });
+  });
+});
+
+describe('embedded ingest config', () => {
+  it('says what Aedes and PGlite lack, and lets the caller override the rest', () => {
+    const config = embeddedIngestConfig({ databaseUrl: 'postgres://u@h/db', mqttUrl: 'mqtt://h:1', clientId: 'x' });
+    expect(config).toMatchObject({
+      mqttProtocol: 4,
+      shareGroup: '',
+      copy: false,
+      registryNotify: false,
+      decodeWorkers: 0,
+      clientId: 'x',
+      batchMaxMessages: 1000,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { env } from '@groundtruth/service-kit';
 import { z } from 'zod';
 
@@ -28,8 +28,8 @@ export const ingestConfigSchema = z
     INGEST_BATCH_MAX_AGE_MS: env.int(25, 1),
     /** batches being verified or written at once; more waiting stops reading from the socket */
     INGEST_MAX_BATCHES_IN_FLIGHT: env.int(3, 1),
-    /** database connections writing batches at once */
-    INGEST_WRITER_CONNECTIONS: env.int(2, 1),
+    /** worker threads that decode and verify envelopes (0: on the event loop, signatures on libuv's pool) */
+    INGEST_DECODE_WORKERS: env.int(Math.min(4, availableParallelism()), 0),
     /** COPY into the staging tables (false: one INSERT from JSON, for servers without COPY FROM STDIN) */
     INGEST_COPY: env.bool(true),
     /** LISTEN for registry changes (false: re-read each device at most every INGEST_REGISTRY_POLL_MS) */
@@ -59,7 +59,7 @@ export const ingestConfigSchema = z
     batchMaxBytes: e.INGEST_BATCH_MAX_BYTES,
     batchMaxAgeMs: e.INGEST_BATCH_MAX_AGE_MS,
     maxBatchesInFlight: e.INGEST_MAX_BATCHES_IN_FLIGHT,
-    writerConnections: e.INGEST_WRITER_CONNECTIONS,
+    decodeWorkers: e.INGEST_DECODE_WORKERS,
     copy: e.INGEST_COPY,
     registryNotify: e.INGEST_REGISTRY_NOTIFY,
     registryPollMs: e.INGEST_REGISTRY_POLL_MS,
@@ -81,4 +81,27 @@ export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 export function ingestConfig(values: Partial<IngestConfig> & Pick<IngestConfig, 'databaseUrl'>): IngestConfig {
   const defaults = ingestConfigSchema.parse({ DATABASE_URL: values.databaseUrl });
   return { ...defaults, ...values };
+}
+
+/**
+ * The ingest for the embedded network, in-process: an Aedes broker (MQTT 3.1.1, no shared subscriptions) and
+ * PGlite served over its socket (no `COPY FROM STDIN`, NOTIFY never delivered, one backend behind every
+ * connection). Chosen by the caller, never guessed: MQTT 3.1.1 with a plain subscription, rows inserted from
+ * JSON instead of COPY, the registry polled every `registryPollMs` instead of LISTENed to, envelopes opened
+ * on the event loop (no worker threads).
+ *
+ * @example
+ * const ingest = await IngestRunner.start(embeddedIngestConfig({ databaseUrl: db.url, mqttUrl: broker.url }));
+ */
+export function embeddedIngestConfig(
+  values: Partial<IngestConfig> & Pick<IngestConfig, 'databaseUrl' | 'mqttUrl'>,
+): IngestConfig {
+  return ingestConfig({
+    mqttProtocol: 4,
+    shareGroup: '',
+    copy: false,
+    registryNotify: false,
+    decodeWorkers: 0,
+    ...values,
+  });
 }

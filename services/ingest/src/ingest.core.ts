@@ -5,7 +5,9 @@ import type { Registry } from 'prom-client';
 import { DeviceRegistry } from './device.registry.js';
 import type { IngestConfig } from './ingest.config.js';
 import { IngestMetrics } from './ingest.metrics.js';
-import { IngestService, type AsyncVerifier } from './ingest.service.js';
+import { IngestService } from './ingest.service.js';
+import type { AsyncVerifier } from './envelope.opener.js';
+import { InlineOpener, WorkerOpener, type EnvelopeOpener } from './envelope.pool.js';
 import type { ConsumerOptions, MessageBatch } from './mqtt-batch.consumer.js';
 import { DeviceRateLimiter } from './rate.limiter.js';
 import { ReadingsRepository, type WriteOutcome } from './readings.repository.js';
@@ -14,7 +16,13 @@ export interface IngestCoreOptions {
   readonly logger?: Logger;
   /** the process's Prometheus registry; a new one (with process metrics) by default */
   readonly metricsRegistry?: Registry;
+  /** signature verifier of inline opening (`decodeWorkers: 0`); NodeCryptoVerifier by default */
   readonly verifier?: AsyncVerifier;
+  /**
+   * `execArgv` of the envelope worker threads (default: this process's). Running from TypeScript sources
+   * needs a loader there; the tests pass one.
+   */
+  readonly workerExecArgv?: string[];
   /** called after each commit, before the PUBACKs are sent */
   readonly onCommit?: (outcome: WriteOutcome, batch: MessageBatch) => void;
 }
@@ -31,14 +39,14 @@ export interface IngestCore {
   close(): Promise<void>;
 }
 
-/** Connects the registry cache (LISTEN) and builds the service; the writer connects on its first batch. */
+/** Connects the registry cache (LISTEN unless configured off) and the writer, and builds the service. */
 export async function createIngestCore(config: IngestConfig, options: IngestCoreOptions = {}): Promise<IngestCore> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, base: { service: 'ingest' } });
   const metricsRegistry = options.metricsRegistry ?? createMetricsRegistry({ service: 'ingest' });
   const metrics = new IngestMetrics(metricsRegistry);
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
-    max: 4,
+    max: 2,
     application_name: 'gt-ingest',
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
@@ -52,22 +60,37 @@ export async function createIngestCore(config: IngestConfig, options: IngestCore
       ? {}
       : { listen: false, maxAgeMs: config.registryPollMs, unknownTtlMs: config.registryPollMs },
   );
+  const writer = new ReadingsRepository(
+    config.databaseUrl,
+    { lateWindowMs: config.lateWindowMs, copy: config.copy },
+    logger,
+  );
+  const rules = {
+    maxFutureMs: config.maxFutureMs,
+    maxAgeMs: config.maxAgeMs,
+    clockAheadFlagMs: config.clockAheadFlagMs,
+    delayedFlagMs: config.delayedFlagMs,
+  };
+  let opener: EnvelopeOpener | undefined;
   try {
     await registry.start();
+    // Fail at start-up, not on the first batch, when the database is unreachable or its tables do not fit.
+    await writer.check();
+    opener =
+      config.decodeWorkers > 0
+        ? await WorkerOpener.start(config.decodeWorkers, rules, logger, options.workerExecArgv)
+        : new InlineOpener(rules, options.verifier ?? new NodeCryptoVerifier());
   } catch (error) {
+    await registry.stop();
+    await writer.close();
     await pool.end();
     throw error;
   }
-  const writer = new ReadingsRepository(
-    config.databaseUrl,
-    { lateWindowMs: config.lateWindowMs, connections: config.writerConnections, copy: config.copy },
-    logger,
-  );
   const limiter = new DeviceRateLimiter({ ratePerS: config.ratePerS, burst: config.rateBurst });
   const service = new IngestService({
     registry,
     writer,
-    verifier: options.verifier ?? new NodeCryptoVerifier(),
+    opener,
     limiter,
     rules: config,
     logger,
@@ -85,6 +108,7 @@ export async function createIngestCore(config: IngestConfig, options: IngestCore
     async close() {
       await registry.stop();
       await writer.close();
+      await opener.close();
       await pool.end();
     },
   };

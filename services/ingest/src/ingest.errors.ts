@@ -43,9 +43,10 @@ export class IngestError extends Error {
   override readonly name = 'IngestError';
   constructor(
     readonly code: RejectReason,
-    message: string,
+    /** the message without the code */
+    readonly summary: string,
     readonly context: IngestErrorContext = {},
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${summary}`);
   }
 }

@@ -78,7 +78,7 @@ export class IngestMetrics {
     });
     this.verifySeconds = new Histogram({
       name: 'gt_ingest_verify_seconds',
-      help: 'Time to verify the signatures of one batch',
+      help: 'Time to open one batch: decode, verify the signatures, check and encode its readings',
       buckets: LATENCY_BUCKETS,
       registers,
     });

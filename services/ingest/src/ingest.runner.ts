@@ -17,12 +17,15 @@ export interface IngestRunnerOptions extends IngestCoreOptions {
 
 /**
  * The ingest without Nest: what the embedded runner (services/network) and the bench start in-process.
- * Same parts and same behaviour as the microservice of main.ts.
+ * Same parts and same behaviour as the microservice of main.ts. The database must be migrated already.
  *
  * @example
+ * // against Mosquitto + TimescaleDB
  * const ingest = await IngestRunner.start(ingestConfig({ databaseUrl, mqttUrl, clientId: 'ingest-1' }));
+ * // against the embedded Aedes + PGlite (MQTT 3.1.1, no $share, no COPY, no NOTIFY, no worker threads)
+ * const embedded = await IngestRunner.start(embeddedIngestConfig({ databaseUrl, mqttUrl }), { logger });
  * console.log(ingest.health().transport.acked);
- * await ingest.stop();
+ * await ingest.stop(); // stops reading, lets batches in flight commit (up to 5 s), disconnects, closes the pools
  */
 export class IngestRunner {
   private constructor(

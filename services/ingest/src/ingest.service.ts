@@ -1,40 +1,31 @@
-import type { DecodedEnvelope, DeviceId } from '@groundtruth/protocol';
 import type { Logger } from '@groundtruth/service-kit';
 import type { DeviceDirectory } from './device.registry.js';
 import {
   checkDevice,
-  checkReading,
-  decodeMessage,
+  checkKind,
   quarantineMessage,
   quarantineReading,
-  storedReading,
   type IncomingMessage,
   type QuarantineRow,
   type RegisteredDevice,
 } from './envelope.checks.js';
+import type { OpenedMessage } from './envelope.opener.js';
+import type { EnvelopeOpener } from './envelope.pool.js';
 import { IngestError } from './ingest.errors.js';
 import type { IngestMetrics } from './ingest.metrics.js';
 import type { MessageBatch } from './mqtt-batch.consumer.js';
 import type { DeviceRateLimiter } from './rate.limiter.js';
 import type { ReadingsWriter, WriteCandidate, WriteOutcome, WriteRequest } from './readings.repository.js';
 
-/** Signature checks off the event loop (NodeCryptoVerifier: libuv's thread pool, so both cores verify). */
-export interface AsyncVerifier {
-  verifyAsync(device: DeviceId, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
-}
-
 export interface IngestRules {
-  readonly maxFutureMs: number;
-  readonly maxAgeMs: number;
-  readonly clockAheadFlagMs: number;
-  readonly delayedFlagMs: number;
   readonly quarantinePayloadBytes: number;
 }
 
 export interface IngestServiceDeps {
   readonly registry: DeviceDirectory;
   readonly writer: ReadingsWriter;
-  readonly verifier: AsyncVerifier;
+  /** decodes, verifies and checks messages, inline or on worker threads */
+  readonly opener: EnvelopeOpener;
   readonly limiter: DeviceRateLimiter;
   readonly rules: IngestRules;
   readonly logger: Logger;
@@ -53,10 +44,8 @@ export interface BatchSummary {
   readonly transactionMs: number;
 }
 
-interface Opened {
-  readonly message: IncomingMessage;
-  readonly envelope: DecodedEnvelope;
-}
+/** The device id a topic names, if it looks like one (the opener checks it properly). */
+const TOPIC = /^gt\/v1\/([1-9A-HJ-NP-Za-km-z]{32,44})\/readings$/;
 
 /**
  * The ingest's work on one batch of messages: decode, check topic and registry, verify signatures, apply the
@@ -65,107 +54,132 @@ interface Opened {
  */
 export class IngestService {
   private readonly prepared = new WeakMap<MessageBatch, WriteRequest>();
+  /** settles when the latest write attempt so far has ended */
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: IngestServiceDeps) {}
 
-  /** Resolves once the batch is committed; rejects (nothing committed) when the write failed. */
+  /**
+   * Resolves once the batch is committed; rejects (nothing committed) when the write failed. Batches are
+   * prepared concurrently but written in the order they were handed over, so a device's readings reach the
+   * seq state in the order they arrived (otherwise a later batch could commit first and make the earlier
+   * one's readings look late). A batch whose write failed is retried behind the ones handed over since.
+   */
   async process(batch: MessageBatch): Promise<BatchSummary> {
-    let request = this.prepared.get(batch);
-    if (request === undefined) {
-      request = await this.prepare(batch);
-      this.prepared.set(batch, request);
+    const previous = this.lastWrite;
+    let done!: () => void;
+    this.lastWrite = new Promise<void>((resolve) => (done = resolve));
+    try {
+      let request = this.prepared.get(batch);
+      if (request === undefined) {
+        request = await this.prepare(batch);
+        this.prepared.set(batch, request);
+      }
+      await previous;
+      const outcome = await this.deps.writer.write(request);
+      this.prepared.delete(batch);
+      this.deps.onCommit?.(outcome, batch);
+      return this.record(batch, outcome);
+    } finally {
+      done();
     }
-    const outcome = await this.deps.writer.write(request);
-    this.prepared.delete(batch);
-    this.deps.onCommit?.(outcome, batch);
-    return this.record(batch, outcome);
   }
 
   private async prepare(batch: MessageBatch): Promise<WriteRequest> {
     const { rules, metrics } = this.deps;
+    const { messages } = batch;
+    // The registry first, by topic: signatures of devices it refuses are not worth verifying.
+    const topicDevices = messages.map((m) => TOPIC.exec(m.topic)?.[1]);
+    const devices = await this.deps.registry.lookup([
+      ...new Set(topicDevices.filter((d): d is string => d !== undefined)),
+    ]);
+    const verify = topicDevices.map((d) => d !== undefined && devices.get(d)?.status === 'active');
+    const started = performance.now();
+    const opened = await this.deps.opener.open(messages, verify);
+    metrics?.verifySeconds.observe((performance.now() - started) / 1000);
+
     const quarantine: QuarantineRow[] = [];
-    const reject = (message: IncomingMessage, error: IngestError) =>
-      quarantine.push(quarantineMessage(message, error, rules.quarantinePayloadBytes));
-    const opened: Opened[] = [];
-    let readings = 0;
-    for (const message of batch.messages) {
-      const decoded = decodeMessage(message);
-      if (decoded.ok) {
-        opened.push({ message, envelope: decoded.envelope });
-        readings += decoded.envelope.readings.length;
-      } else {
-        reject(message, decoded.error);
-      }
-    }
-    metrics?.messagesReceived.inc(batch.messages.length);
-    metrics?.readingsReceived.inc(readings);
-
-    const devices = await this.deps.registry.lookup(opened.map((o) => o.envelope.device));
-    const known: { opened: Opened; device: RegisteredDevice }[] = [];
-    for (const item of opened) {
-      const { envelope } = item;
-      const refused = checkDevice(envelope.device, devices.get(envelope.device));
-      if (refused === undefined) {
-        known.push({ opened: item, device: devices.get(envelope.device)! });
-      } else {
-        reject(item.message, withSeq(refused, envelope));
-      }
-    }
-
-    const verified = await this.verify(known.map((k) => k.opened.envelope));
     const candidates: WriteCandidate[] = [];
     const now = Date.now();
-    known.forEach(({ opened: { message, envelope }, device }, i) => {
-      if (!verified[i]) {
-        const detail = 'signature does not verify against the device key';
-        reject(
-          message,
-          withSeq(new IngestError('BAD_SIGNATURE', detail, { device: envelope.device, detail }), envelope),
-        );
+    let readings = 0;
+    opened.forEach((envelope, m) => {
+      const message = messages[m]!;
+      if (!envelope.ok) {
+        quarantine.push(quarantineMessage(message, envelope.error, rules.quarantinePayloadBytes));
         return;
       }
-      if (!this.deps.limiter.take(envelope.device, envelope.readings.length, now)) {
-        const detail = `over the per-device rate limit (${envelope.readings.length} readings refused)`;
-        reject(
-          message,
-          withSeq(new IngestError('RATE_LIMITED', detail, { device: envelope.device, detail }), envelope),
-        );
+      readings += envelope.size;
+      const registered = devices.get(envelope.device);
+      const refused = this.refuse(envelope, registered, now);
+      if (refused !== undefined) {
+        quarantine.push(quarantineMessage(message, withSeq(refused, envelope), rules.quarantinePayloadBytes));
         return;
       }
-      envelope.readings.forEach(({ body }, index) => {
-        const refused = checkReading(body, device, message.receivedAt, rules);
-        if (refused !== undefined) {
-          quarantine.push(quarantineReading(message, envelope, index, refused, rules.quarantinePayloadBytes));
-          return;
-        }
-        candidates.push({
-          reading: storedReading(envelope, index, message.receivedAt, {
-            clockAheadMs: rules.clockAheadFlagMs,
-            delayedMs: rules.delayedFlagMs,
-          }),
-          quarantine: (code, detail) =>
-            quarantineReading(
-              message,
-              envelope,
-              index,
-              new IngestError(code, detail, { device: body.device, seq: body.seq, detail }),
-              rules.quarantinePayloadBytes,
-            ),
-        });
-      });
+      this.collect(message, envelope, registered!, quarantine, candidates);
     });
+    metrics?.messagesReceived.inc(messages.length);
+    metrics?.readingsReceived.inc(readings);
     return { candidates, quarantine };
   }
 
-  private async verify(envelopes: readonly DecodedEnvelope[]): Promise<boolean[]> {
-    const started = performance.now();
-    const results = await Promise.all(
-      envelopes.map((envelope) =>
-        this.deps.verifier.verifyAsync(envelope.device, envelope.signedMessage, envelope.signature).catch(() => false),
-      ),
-    );
-    this.deps.metrics?.verifySeconds.observe((performance.now() - started) / 1000);
-    return results;
+  /** Envelope-level refusals after decoding, in order: registry, signature, rate limit. */
+  private refuse(
+    envelope: Extract<OpenedMessage, { ok: true }>,
+    registered: RegisteredDevice | undefined,
+    now: number,
+  ): IngestError | undefined {
+    const { device } = envelope;
+    const refused = checkDevice(device, registered);
+    if (refused !== undefined) {
+      return refused;
+    }
+    if (!envelope.verified) {
+      const detail = 'signature does not verify against the device key';
+      return new IngestError('BAD_SIGNATURE', detail, { device, detail });
+    }
+    if (!this.deps.limiter.take(device, envelope.size, now)) {
+      const detail = `over the per-device rate limit (${envelope.size} readings refused)`;
+      return new IngestError('RATE_LIMITED', detail, { device, detail });
+    }
+    return undefined;
+  }
+
+  /** Per-reading refusals go to quarantine alone; the rest become write candidates. */
+  private collect(
+    message: IncomingMessage,
+    envelope: Extract<OpenedMessage, { ok: true }>,
+    registered: RegisteredDevice,
+    quarantine: QuarantineRow[],
+    candidates: WriteCandidate[],
+  ): void {
+    const maxBytes = this.deps.rules.quarantinePayloadBytes;
+    for (const reading of envelope.readings) {
+      const { index, stored } = reading;
+      const error =
+        checkKind({ device: envelope.device, seq: reading.seq, kind: reading.kind }, registered) ??
+        reading.refused?.error;
+      if (error !== undefined) {
+        const canonical = reading.refused?.canonical ?? stored?.canonical ?? message.payload;
+        quarantine.push(quarantineReading(message, envelope, index, canonical, error, maxBytes));
+        continue;
+      }
+      if (stored === undefined) {
+        // The opener encodes a row for every reading of a verified envelope that it does not refuse.
+        throw new Error(`opened reading ${index} of ${envelope.device} has neither a row nor a refusal`);
+      }
+      candidates.push({
+        reading: stored,
+        quarantine: (code, detail) =>
+          quarantineReading(
+            message,
+            envelope,
+            index,
+            stored.canonical,
+            new IngestError(code, detail, { device: envelope.device, seq: reading.seq, detail }),
+            maxBytes,
+          ),
+      });
+    }
   }
 
   private record(batch: MessageBatch, outcome: WriteOutcome): BatchSummary {
@@ -178,8 +192,8 @@ export class IngestService {
       const byKind: Record<string, number> = {};
       const lag = metrics.lagSeconds;
       for (const reading of outcome.accepted) {
-        byKind[reading.body.kind] = (byKind[reading.body.kind] ?? 0) + 1;
-        lag.observe((outcome.committedAt - reading.body.ts) / 1000);
+        byKind[reading.kind] = (byKind[reading.kind] ?? 0) + 1;
+        lag.observe((outcome.committedAt - reading.ts) / 1000);
       }
       for (const [kind, count] of Object.entries(byKind)) {
         metrics.readingsAccepted.inc({ kind }, count);
@@ -214,9 +228,9 @@ export class IngestService {
 }
 
 /** Envelope-level refusals of a single-reading envelope name its seq too. */
-function withSeq(error: IngestError, envelope: DecodedEnvelope): IngestError {
+function withSeq(error: IngestError, envelope: Extract<OpenedMessage, { ok: true }>): IngestError {
   if (envelope.type !== 'reading' || error.context.seq !== undefined) {
     return error;
   }
-  return new IngestError(error.code, error.message, { ...error.context, seq: envelope.readings[0]!.body.seq });
+  return new IngestError(error.code, error.summary, { ...error.context, seq: envelope.readings[0]!.seq });
 }

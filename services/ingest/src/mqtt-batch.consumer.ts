@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@groundtruth/service-kit';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { BatchCollector, type BatchLimits } from './batch.collector.js';
-import { installDeferredAcks, sendPuback, type ReceivedPublish } from './deferred-ack.js';
+import { installDeferredAcks, sendPubacks, type ReceivedPublish } from './deferred-ack.js';
 import type { IncomingMessage } from './envelope.checks.js';
 import type { IngestMetrics } from './ingest.metrics.js';
 
@@ -226,16 +226,19 @@ export class MqttBatchConsumer {
   }
 
   private acknowledge(items: readonly Pending[]): void {
-    const client = this.client!;
+    const ids: number[] = [];
     for (const item of items) {
       if (item.messageId === undefined) {
         this.counts.acked++; // QoS 0: nothing to send
-      } else if (item.connection === this.connection && sendPuback(client, item.messageId)) {
-        this.counts.acked++;
+      } else if (item.connection === this.connection) {
+        ids.push(item.messageId);
       } else {
-        this.counts.acksDropped++;
+        this.counts.acksDropped++; // received on a connection that is gone: the broker delivers it again
       }
     }
+    const sent = sendPubacks(this.client!, ids);
+    this.counts.acked += sent;
+    this.counts.acksDropped += ids.length - sent;
     this.metrics?.inFlightMessages.dec(items.length);
     this.counts.batchesCommitted++;
     this.lastCommitAt = Date.now();

@@ -1,13 +1,22 @@
 import { HARDWARE_KINDS, type HardwareKind } from '@groundtruth/protocol';
 import type { Logger } from '@groundtruth/service-kit';
-import pg from 'pg';
+import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { encodeCopyRows, readingRecords, type StoredReading } from './copy.encoder.js';
+import { copyData } from './copy.encoder.js';
 import type { QuarantineRow } from './envelope.checks.js';
 import { QFLAG } from './quality.flags.js';
-import { CREATE_STAGING, ENSURE_DEVICE_STATE, INSERT_QUARANTINE, KIND_SQL, LOCK_DEVICE_STATE } from './readings.sql.js';
+import { readingColumnTypes, readingRecords } from './reading.columns.js';
+import {
+  ENSURE_DEVICE_STATE,
+  INSERT_QUARANTINE,
+  KIND_SQL,
+  LOCK_DEVICE_STATE,
+  READING_COLUMN_TYPES,
+} from './readings.sql.js';
 import { EMPTY_HISTORY, loadHistory, updateSeqState } from './seq-state.queries.js';
 import { candidatesNeedingHistory, classifySeqs, type DeviceSeqState } from './seq.classifier.js';
+import { withQflags, type StoredReading } from './stored.reading.js';
+import { WriterConnections } from './writer.connections.js';
 
 /** A reading that passed every check before storage, and how to quarantine it if its seq is refused. */
 export interface WriteCandidate {
@@ -39,9 +48,12 @@ export interface ReadingsWriter {
 
 export interface ReadingsRepositoryOptions {
   readonly lateWindowMs: number;
-  /** connections writing at once (default 2): batches of different devices commit in parallel */
+  /**
+   * connections writing at once (default 1: the ingest writes its batches one at a time, in order; several
+   * writers sharing the database, e.g. ingest instances, serialise per device on the seq-state row locks)
+   */
   readonly connections?: number;
-  /** COPY into staging tables (default true); false inserts from JSON, for servers without COPY FROM STDIN */
+  /** binary COPY (default true); false inserts from JSON, for servers without COPY FROM STDIN (PGlite's socket) */
   readonly copy?: boolean;
   /** server-side statement timeout of the writer connection (ms) */
   readonly statementTimeoutMs?: number;
@@ -49,34 +61,76 @@ export interface ReadingsRepositoryOptions {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** PostgreSQL's unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
 /**
- * Writes a batch in one transaction on a dedicated connection: lock the devices' seq state, classify seqs
- * (new, late, duplicate, replayed, rewound), COPY the new readings into per-connection staging tables and
- * `INSERT … ON CONFLICT DO NOTHING` them into the hypertables, update the seq state and gaps, insert the
- * quarantine rows, COMMIT. Any failure rolls back; the caller retries and acknowledges nothing meanwhile.
+ * Writes a batch in one transaction on a connection of its own: lock the devices' seq state, classify seqs
+ * (new, late, duplicate, replayed, rewound), COPY the new readings (binary) straight into the hypertables,
+ * update the seq state and gaps, insert the quarantine rows, COMMIT. Any failure rolls back; the caller
+ * retries and acknowledges nothing meanwhile.
+ *
+ * Exactly-once rests on the seq state: every writer locks `device_state` rows before it decides, and a
+ * reading at or below a device's high-water mark is compared with what is stored. (The hypertable key
+ * includes `ts`, so `ON CONFLICT` alone could not catch a seq reused with another timestamp anyway.) Should the
+ * table ever hold a row the seq state does not know of (a restore, a manual insert), the COPY fails with a
+ * unique violation and the batch is written again with every candidate checked against the table.
  */
 export class ReadingsRepository implements ReadingsWriter {
-  /** idle connections; each holds its own staging tables, so a connection runs one transaction at a time */
-  private readonly idle: pg.Client[] = [];
-  /** connections that emitted an error while idle or busy */
-  private readonly broken = new WeakSet<pg.Client>();
-  private readonly waiters: ((client: pg.Client | undefined) => void)[] = [];
-  private open = 0;
-  private closed = false;
+  private readonly connections: WriterConnections;
+  private columnsChecked = false;
 
   constructor(
-    private readonly databaseUrl: string,
+    databaseUrl: string,
     private readonly options: ReadingsRepositoryOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.connections = new WriterConnections(
+      {
+        databaseUrl,
+        connections: options.connections,
+        statementTimeoutMs: options.statementTimeoutMs,
+        prepare: (client) => this.checkColumns(client),
+      },
+      logger,
+    );
+  }
 
   async write(request: WriteRequest): Promise<WriteOutcome> {
-    const client = await this.acquire();
+    try {
+      return await this.transaction(request, false);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) {
+        throw error;
+      }
+      this.logger.warn('ingest_seq_state_behind', {
+        detail: 'a reading the seq state called new is already stored; writing the batch again, checking every seq',
+        error,
+      });
+      return this.transaction(request, true);
+    }
+  }
+
+  /** Opens a connection (checking the reading tables' columns when COPY is on) and gives it back. */
+  async check(): Promise<void> {
+    this.connections.release(await this.connections.acquire(), true);
+  }
+
+  async close(): Promise<void> {
+    await this.connections.close();
+  }
+
+  private async transaction(request: WriteRequest, checkEverySeq: boolean): Promise<WriteOutcome> {
+    const client = await this.connections.acquire();
     const started = performance.now();
     let healthy = true;
     try {
       await client.query('BEGIN');
-      const { accepted, duplicates, seqRejects, newGaps } = await this.storeReadings(client, request.candidates);
+      const { accepted, duplicates, seqRejects, newGaps } = await this.storeReadings(
+        client,
+        request.candidates,
+        checkEverySeq,
+      );
       const quarantined = seqRejects.length === 0 ? request.quarantine : [...request.quarantine, ...seqRejects];
       if (quarantined.length > 0) {
         await insertQuarantine(client, quarantined);
@@ -94,25 +148,38 @@ export class ReadingsRepository implements ReadingsWriter {
       healthy = await rollback(client);
       throw error;
     } finally {
-      this.release(client, healthy);
+      this.connections.release(client, healthy);
     }
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const waiter of this.waiters.splice(0)) {
-      waiter(undefined);
+  /** Binary COPY encodes each column's exact type: refuse to start on tables whose types differ. */
+  private async checkColumns(client: pg.Client): Promise<void> {
+    if (!(this.options.copy ?? true) || this.columnsChecked) {
+      return;
     }
-    await Promise.all(this.idle.splice(0).map((client) => client.end().catch(() => undefined)));
+    const { rows } = await client.query<{ relation: string; column: string; type: string }>(READING_COLUMN_TYPES);
+    const problems: string[] = [];
+    for (const kind of HARDWARE_KINDS) {
+      const actual = new Map(rows.filter((r) => r.relation === `readings_${kind}`).map((r) => [r.column, r.type]));
+      for (const [column, type] of readingColumnTypes(kind)) {
+        if (actual.get(column) !== type) {
+          problems.push(`readings_${kind}.${column} is ${actual.get(column) ?? 'missing'}, expected ${type}`);
+        }
+      }
+    }
+    if (problems.length > 0) {
+      throw new Error(`the reading tables do not match what the ingest writes: ${problems.join('; ')}`);
+    }
+    this.columnsChecked = true;
   }
 
-  private async storeReadings(client: pg.Client, candidates: readonly WriteCandidate[]) {
+  private async storeReadings(client: pg.Client, candidates: readonly WriteCandidate[], checkEverySeq: boolean) {
     const accepted: StoredReading[] = [];
     const seqRejects: QuarantineRow[] = [];
     if (candidates.length === 0) {
       return { accepted, duplicates: 0, seqRejects, newGaps: 0 };
     }
-    const devices = [...new Set(candidates.map((c) => c.reading.body.device))].sort();
+    const devices = [...new Set(candidates.map((c) => c.reading.device))].sort();
     await client.query(ENSURE_DEVICE_STATE, [devices]);
     const locked = await client.query<{ device_id: string; high_seq: string; readings: string }>(LOCK_DEVICE_STATE, [
       devices,
@@ -122,12 +189,15 @@ export class ReadingsRepository implements ReadingsWriter {
       highs.set(row.device_id, row.readings === '0' ? undefined : Number(row.high_seq));
     }
     const seqCandidates = candidates.map(({ reading }) => ({
-      device: reading.body.device,
-      seq: reading.body.seq,
-      body: reading.canonical,
-      kind: reading.body.kind,
+      device: reading.device,
+      seq: reading.seq,
+      kind: reading.kind,
+      // a view made only if the classifier needs to compare bodies
+      get body() {
+        return reading.canonical;
+      },
     }));
-    const needHistory = candidatesNeedingHistory(seqCandidates, highs);
+    const needHistory = checkEverySeq ? seqCandidates : candidatesNeedingHistory(seqCandidates, highs);
     const { gaps, stored } = needHistory.length > 0 ? await loadHistory(client, needHistory) : EMPTY_HISTORY;
     const states = new Map<string, DeviceSeqState>();
     for (const [device, highSeq] of highs) {
@@ -143,9 +213,7 @@ export class ReadingsRepository implements ReadingsWriter {
       switch (verdict.kind) {
         case 'accept':
           accepted.push(
-            verdict.late
-              ? { ...candidate.reading, qflags: candidate.reading.qflags | QFLAG.LATE_SEQ }
-              : candidate.reading,
+            verdict.late ? withQflags(candidate.reading, candidate.reading.qflags | QFLAG.LATE_SEQ) : candidate.reading,
           );
           break;
         case 'duplicate':
@@ -163,90 +231,16 @@ export class ReadingsRepository implements ReadingsWriter {
 
   private async insertReadings(client: pg.Client, readings: readonly StoredReading[]): Promise<void> {
     for (const kind of HARDWARE_KINDS) {
-      const rows = readings.filter((reading) => reading.body.kind === kind);
+      const rows = readings.filter((reading) => reading.kind === kind);
       if (rows.length === 0) {
         continue;
       }
-      let inserted: pg.QueryResult;
       if (this.options.copy ?? true) {
-        await copyInto(client, kind, encodeCopyRows(kind, rows));
-        inserted = await client.query(KIND_SQL[kind].insert);
+        await copyInto(client, kind, copyData(rows));
       } else {
-        inserted = await client.query(KIND_SQL[kind].insertJson, [JSON.stringify(readingRecords(kind, rows))]);
-      }
-      if (inserted.rowCount !== rows.length) {
-        // Cannot happen while the seq state is locked. If it does, say so loudly and acknowledge nothing.
-        throw new Error(`staged ${rows.length} ${kind} readings but inserted ${inserted.rowCount}`);
+        await client.query(KIND_SQL[kind].insertJson, [JSON.stringify(readingRecords(kind, rows))]);
       }
     }
-  }
-
-  /** A connection of its own for one transaction; at most `connections` are open. */
-  private async acquire(): Promise<pg.Client> {
-    if (this.closed) {
-      throw new Error('the readings repository is closed');
-    }
-    const idle = this.idle.pop();
-    if (idle !== undefined) {
-      return idle;
-    }
-    if (this.open < (this.options.connections ?? 2)) {
-      this.open++;
-      try {
-        return await this.connect();
-      } catch (error) {
-        this.open--;
-        throw error;
-      }
-    }
-    const client = await new Promise<pg.Client | undefined>((resolve) => this.waiters.push(resolve));
-    if (client === undefined) {
-      throw new Error('the readings repository is closed');
-    }
-    return client;
-  }
-
-  private release(client: pg.Client, healthy: boolean): void {
-    if (!healthy || this.closed || this.broken.has(client)) {
-      // Unusable (or closing): drop it; the next write opens a new one, with new staging tables.
-      this.broken.delete(client);
-      this.open--;
-      void client.end().catch(() => undefined);
-      const waiter = this.waiters.shift();
-      if (waiter !== undefined) {
-        this.open++;
-        this.connect().then(waiter, (error: unknown) => {
-          this.open--;
-          this.logger.warn('ingest_writer_connect_failed', { error });
-          waiter(undefined);
-        });
-      }
-      return;
-    }
-    const waiter = this.waiters.shift();
-    if (waiter === undefined) {
-      this.idle.push(client);
-    } else {
-      waiter(client);
-    }
-  }
-
-  private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({
-      connectionString: this.databaseUrl,
-      application_name: 'gt-ingest-writer',
-      keepAlive: true,
-      statement_timeout: this.options.statementTimeoutMs ?? 60_000,
-    });
-    client.on('error', (error) => {
-      this.logger.warn('ingest_writer_connection_error', { error });
-      this.broken.add(client);
-    });
-    await client.connect();
-    if (this.options.copy ?? true) {
-      await client.query(CREATE_STAGING);
-    }
-    return client;
   }
 }
 
@@ -260,7 +254,7 @@ async function rollback(client: pg.Client): Promise<boolean> {
   }
 }
 
-async function copyInto(client: pg.Client, kind: HardwareKind, rows: string): Promise<void> {
+async function copyInto(client: pg.Client, kind: HardwareKind, rows: Buffer): Promise<void> {
   const stream = client.query(copyStreams.from(KIND_SQL[kind].copy));
   await new Promise<void>((resolve, reject) => {
     stream.on('error', reject);

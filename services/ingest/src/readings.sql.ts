@@ -1,19 +1,12 @@
 import { HARDWARE_KINDS, type HardwareKind } from '@groundtruth/protocol';
-import { readingColumns } from './copy.encoder.js';
+import { readingColumns } from './reading.columns.js';
 
 /** The SQL of the write transaction (see readings.repository.ts), built once. */
 
-export const stagingTable = (kind: HardwareKind): string => `gt_ingest_stage_${kind}`;
-
-/** Per-connection staging tables: COPY lands here, then one INSERT … ON CONFLICT DO NOTHING moves it. */
-export const CREATE_STAGING = HARDWARE_KINDS.map(
-  (kind) => `CREATE TEMP TABLE IF NOT EXISTS ${stagingTable(kind)} (LIKE readings_${kind}) ON COMMIT DELETE ROWS`,
-).join(';\n');
-
 export interface KindSql {
+  /** binary COPY straight into the hypertable (the seq state, locked, has already ruled out every conflict) */
   readonly copy: string;
-  readonly insert: string;
-  /** without COPY: straight from a JSON array of records */
+  /** without COPY: one INSERT from a JSON array of records */
   readonly insertJson: string;
   readonly storedBodies: string;
 }
@@ -24,16 +17,22 @@ export const KIND_SQL: Readonly<Record<HardwareKind, KindSql>> = Object.fromEntr
     return [
       kind,
       {
-        copy: `COPY ${stagingTable(kind)} (${columns}) FROM STDIN`,
-        insert: `INSERT INTO readings_${kind} (${columns}) SELECT ${columns} FROM ${stagingTable(kind)} ON CONFLICT DO NOTHING`,
+        copy: `COPY readings_${kind} (${columns}) FROM STDIN (FORMAT binary)`,
         insertJson: `INSERT INTO readings_${kind} (${columns})
-          SELECT ${columns} FROM json_populate_recordset(NULL::readings_${kind}, $1::json) ON CONFLICT DO NOTHING`,
+          SELECT ${columns} FROM json_populate_recordset(NULL::readings_${kind}, $1::json)`,
         storedBodies: `SELECT r.device_id, r.seq, r.body FROM readings_${kind} r
           JOIN unnest($1::text[], $2::bigint[]) AS k(device_id, seq) ON r.device_id = k.device_id AND r.seq = k.seq`,
       },
     ];
   }),
 ) as Record<HardwareKind, KindSql>;
+
+/** Column types of the reading tables, to hold binary COPY to the types it encodes. */
+export const READING_COLUMN_TYPES = `SELECT attrelid::regclass::text AS relation, attname AS column,
+    format_type(atttypid, atttypmod) AS type
+  FROM pg_attribute
+  WHERE attrelid IN (${HARDWARE_KINDS.map((kind) => `'readings_${kind}'::regclass`).join(', ')})
+    AND attnum > 0 AND NOT attisdropped`;
 
 /** Creates missing state rows (`readings = 0` marks "nothing stored yet"); ids sorted, so locks come in order. */
 export const ENSURE_DEVICE_STATE = `INSERT INTO device_state (device_id, high_seq, readings)

@@ -1,6 +1,6 @@
 import { HARDWARE_KINDS, type HardwareKind } from '@groundtruth/protocol';
 import type pg from 'pg';
-import type { StoredReading } from './copy.encoder.js';
+import type { StoredReading } from './stored.reading.js';
 import { DELETE_GAPS, INSERT_GAPS, KIND_SQL, SELECT_GAPS, UPDATE_DEVICE_STATE } from './readings.sql.js';
 import { storedKey, type DeviceSeqUpdate, type SeqGap } from './seq.classifier.js';
 
@@ -8,7 +8,7 @@ import { storedKey, type DeviceSeqUpdate, type SeqGap } from './seq.classifier.j
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export const EMPTY_HISTORY = { gaps: new Map<string, SeqGap[]>(), stored: new Map<string, string>() };
+export const EMPTY_HISTORY = { gaps: new Map<string, SeqGap[]>(), stored: new Map<string, Uint8Array>() };
 
 /** Open gaps of the devices, and stored bodies of the (device, seq) pairs, of readings at or below the mark. */
 export async function loadHistory(
@@ -25,7 +25,7 @@ export async function loadHistory(
     list.push({ from: Number(row.from_seq), to: Number(row.to_seq), detectedAt: row.detected_at.getTime() });
     gaps.set(row.device_id, list);
   }
-  const stored = new Map<string, string>();
+  const stored = new Map<string, Uint8Array>();
   for (const kind of HARDWARE_KINDS) {
     const keys = need.filter((c) => c.kind === kind);
     if (keys.length > 0) {
@@ -34,7 +34,7 @@ export async function loadHistory(
         keys.map((c) => c.seq),
       ]);
       for (const row of rows.rows) {
-        stored.set(storedKey(row.device_id, Number(row.seq)), row.body);
+        stored.set(storedKey(row.device_id, Number(row.seq)), Buffer.from(row.body, 'utf8'));
       }
     }
   }
@@ -51,12 +51,12 @@ export async function updateSeqState(
     return;
   }
   const latest = new Map<string, { ts: number; receivedAt: number }>();
-  for (const { body, receivedAt } of accepted) {
-    const seen = latest.get(body.device);
+  for (const { device, ts, receivedAt } of accepted) {
+    const seen = latest.get(device);
     if (seen === undefined) {
-      latest.set(body.device, { ts: body.ts, receivedAt });
+      latest.set(device, { ts, receivedAt });
     } else {
-      seen.ts = Math.max(seen.ts, body.ts);
+      seen.ts = Math.max(seen.ts, ts);
       seen.receivedAt = Math.max(seen.receivedAt, receivedAt);
     }
   }

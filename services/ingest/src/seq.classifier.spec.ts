@@ -10,7 +10,7 @@ import {
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const RULES = { nowMs: NOW, lateWindowMs: 60_000 };
-const body = (seq: number, variant = '') => `{"seq":${seq}${variant}}`;
+const body = (seq: number, variant = '') => Buffer.from(`{"seq":${seq}${variant}}`);
 const c = (seq: number, device = 'dev-a', variant = '') => ({ device, seq, body: body(seq, variant) });
 const state = (highSeq: number | undefined, gaps: SeqGap[] = []): DeviceSeqState => ({ highSeq, gaps });
 
@@ -138,7 +138,7 @@ describe('candidatesNeedingHistory', () => {
 /** Replays batches through classifySeqs with an in-memory store, as the repository does with the database. */
 function replay(batches: number[][]) {
   let st: DeviceSeqState = state(undefined);
-  const stored = new Map<string, string>();
+  const stored = new Map<string, Uint8Array>();
   let accepted = 0;
   let refused = 0;
   for (const seqs of batches) {

@@ -21,8 +21,8 @@ export interface DeviceSeqState {
 export interface SeqCandidate {
   readonly device: string;
   readonly seq: number;
-  /** canonical body text: equal text = the same signed reading */
-  readonly body: string;
+  /** canonical body bytes: equal bytes = the same signed reading (read only when a seq comes twice) */
+  readonly body: Uint8Array;
 }
 
 export type SeqVerdict =
@@ -76,7 +76,7 @@ class DeviceWork {
   high: number | undefined;
   gaps: WorkingGap[];
   readonly deleted = new Set<number>();
-  readonly batchBodies = new Map<number, string>();
+  readonly inBatch = new Map<number, SeqCandidate>();
   accepted = 0;
   newGaps = 0;
   changed = false;
@@ -133,7 +133,7 @@ class DeviceWork {
 export function classifySeqs(
   candidates: readonly SeqCandidate[],
   states: ReadonlyMap<string, DeviceSeqState>,
-  storedBodies: ReadonlyMap<string, string>,
+  storedBodies: ReadonlyMap<string, Uint8Array>,
   rules: SeqRules,
 ): SeqClassification {
   const verdicts: SeqVerdict[] = new Array(candidates.length);
@@ -145,13 +145,14 @@ export function classifySeqs(
   });
   const devices = new Map<string, DeviceWork>();
   for (const i of order) {
-    const { device, seq, body } = candidates[i]!;
+    const candidate = candidates[i]!;
+    const { device, seq } = candidate;
     let work = devices.get(device);
     if (work === undefined) {
       work = new DeviceWork(device, states.get(device));
       devices.set(device, work);
     }
-    verdicts[i] = decide(work, seq, body, storedBodies.get(storedKey(device, seq)), rules);
+    verdicts[i] = decide(work, candidate, storedBodies.get(storedKey(device, seq)), rules);
   }
   const updates: DeviceSeqUpdate[] = [];
   for (const work of devices.values()) {
@@ -162,15 +163,21 @@ export function classifySeqs(
   return { verdicts, updates };
 }
 
-function decide(work: DeviceWork, seq: number, body: string, stored: string | undefined, rules: SeqRules): SeqVerdict {
-  const earlier = work.batchBodies.get(seq) ?? stored;
+function decide(
+  work: DeviceWork,
+  candidate: SeqCandidate,
+  stored: Uint8Array | undefined,
+  rules: SeqRules,
+): SeqVerdict {
+  const { seq } = candidate;
+  const earlier = work.inBatch.get(seq)?.body ?? stored;
   if (earlier !== undefined) {
-    return earlier === body
+    return Buffer.compare(earlier, candidate.body) === 0
       ? { kind: 'duplicate' }
       : { kind: 'reject', code: 'REPLAYED_SEQ', detail: `seq ${seq} is already stored with a different body` };
   }
   const accept = (late: boolean): SeqVerdict => {
-    work.batchBodies.set(seq, body);
+    work.inBatch.set(seq, candidate);
     work.accepted++;
     work.changed = true;
     return { kind: 'accept', late };

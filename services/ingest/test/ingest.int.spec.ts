@@ -113,6 +113,29 @@ describe('ingest of valid traffic', () => {
     await until('every message is acknowledged', () => ingest!.health().transport.acked === 101);
   });
 
+  it('writes a batch again, checking every seq, when the table holds a reading its seq state does not know', async () => {
+    // Given a device whose reading 5 is in the table while its seq state was lost (as after a partial restore)
+    const device = testDevice('weather');
+    await register(db.pool, [device]);
+    ingest = await startIngest(db.url);
+    const messages = Array.from({ length: 10 }, (_, seq) => ({ topic: device.topic, payload: device.single(seq) }));
+    await publishAll(messages.slice(5, 6));
+    await until('reading 5 is stored', async () => (await storedSeqs(db.pool, 'weather', [device])).total === 1);
+    await db.pool.query('DELETE FROM device_state WHERE device_id = $1', [device.id]);
+    await db.pool.query('DELETE FROM seq_gaps WHERE device_id = $1', [device.id]);
+
+    // When readings 0..9 arrive (the COPY of what the empty seq state calls new meets reading 5)
+    await publishAll(messages);
+
+    // Then 0..9 are stored once each, reading 5 counts as a redelivered duplicate, nothing is quarantined
+    await until('10 readings are stored', async () => (await storedSeqs(db.pool, 'weather', [device])).total === 10);
+    expect(await storedSeqs(db.pool, 'weather', [device])).toEqual({ total: 10, distinct: 10 });
+    expect((await ingest.core.metrics.duplicates.get()).values[0]!.value).toBe(1);
+    expect(await count(db.pool, 'SELECT count(*) AS n FROM quarantine WHERE device_id = $1', [device.id])).toBe(0);
+    await until('every message is acknowledged', () => ingest!.health().transport.acked === 11);
+    expect(ingest.health().transport.retries).toBe(0);
+  });
+
   it('records seq gaps, fills them with late readings and flags those', async () => {
     // Given a device that published 0, 1, 2, then 6 (3..5 missing)
     const device = testDevice('energy');

@@ -27,7 +27,7 @@ describe('the ingest as a Nest microservice on its custom transport', () => {
         RETURN NEW;
       END $$;
       CREATE TRIGGER ingest_fault BEFORE INSERT ON readings_vehicle FOR EACH ROW EXECUTE FUNCTION ingest_fault_raise();`);
-    service = await createIngestMicroservice(testConfig(db.url), { logger: silentLogger });
+    service = await createIngestMicroservice(testConfig(db.url, { decodeWorkers: 0 }), { logger: silentLogger });
     await service.app.listen();
   });
   afterAll(async () => {

@@ -75,6 +75,7 @@ describe('every rejected message lands in quarantine with its reason, and is ack
       on(mixed.topic, good.single(60)),
       on(good.topic, good.single(100, { ts: now + 3_600_000 })),
       on(good.topic, good.single(101, { ts: now - 30 * 24 * 3_600_000 })),
+      on(good.topic, good.single(102, { loc: { lat: 52, lon: 5, hdop: 1e39 } })),
       on(energyAsWeather.topic, energyAsWeather.single(0)),
       on(mixed.topic, mixedBatch),
       ...[0, 1, 2].map((b) => on(chatty.topic, chatty.batch(Array.from({ length: 50 }, (_, i) => b * 50 + i)))),
@@ -101,13 +102,14 @@ describe('every rejected message lands in quarantine with its reason, and is ack
       TOPIC_DEVICE_MISMATCH: { topic: mixed.topic, device: good.id, seq: null },
       TIMESTAMP_IN_FUTURE: { topic: good.topic, device: good.id, seq: 100 },
       TIMESTAMP_TOO_OLD: { topic: good.topic, device: good.id, seq: 101 },
+      BAD_LOCATION: { topic: good.topic, device: good.id, seq: 102 },
       KIND_MISMATCH: { topic: energyAsWeather.topic, device: energyAsWeather.id, seq: 0 },
       RATE_LIMITED: { topic: chatty.topic, device: chatty.id, seq: null },
       REPLAYED_SEQ: { topic: good.topic, device: good.id, seq: 0 },
       NON_INCREASING_SEQ: { topic: good.topic, device: good.id, seq: 3 },
     };
     const rows = async () => (await db.pool.query<QuarantineRow>('SELECT * FROM quarantine ORDER BY received_at')).rows;
-    await until('every crafted message is quarantined', async () => (await rows()).length === 15);
+    await until('every crafted message is quarantined', async () => (await rows()).length === 16);
     const byReason = new Map<string, QuarantineRow[]>();
     for (const row of await rows()) {
       byReason.set(row.reason, [...(byReason.get(row.reason) ?? []), row]);
@@ -151,6 +153,6 @@ describe('every rejected message lands in quarantine with its reason, and is ack
       return t.received === total && t.acked === total && t.inFlightMessages === 0;
     });
     const rejected = await ingest.core.metrics.rejected.get();
-    expect(rejected.values.reduce((n, v) => n + v.value, 0)).toBe(15);
+    expect(rejected.values.reduce((n, v) => n + v.value, 0)).toBe(16);
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   encodeBatch,
@@ -133,12 +134,31 @@ export function testConfig(databaseUrl: string, overrides: Partial<IngestConfig>
   });
 }
 
+/**
+ * `execArgv` that lets the envelope worker threads run the TypeScript sources the tests run (SWC hooks, the
+ * `@groundtruth/source` export condition), as the built package runs dist/ without them.
+ *
+ * Node 20 segfaults when a worker thread that registered module hooks has exited and another one starts
+ * (reproduced with plain worker_threads, no ingest code involved), so a test process may start such a pool
+ * once only: in-process tests open envelopes inline (`decodeWorkers: 0`) unless they ask for workers, and
+ * workers.int.spec.ts starts the one pool of its process. The built package needs no hooks and is unaffected.
+ */
+export const SOURCE_WORKER_EXEC_ARGV = [
+  '--conditions=@groundtruth/source',
+  '--import',
+  fileURLToPath(new URL('./child/register.mjs', import.meta.url)),
+];
+
 export async function startIngest(
   databaseUrl: string,
   overrides: Partial<IngestConfig> = {},
   options: IngestRunnerOptions = {},
 ): Promise<IngestRunner> {
-  return IngestRunner.start(testConfig(databaseUrl, overrides), { logger: silentLogger, ...options });
+  return IngestRunner.start(testConfig(databaseUrl, { decodeWorkers: 0, ...overrides }), {
+    logger: silentLogger,
+    workerExecArgv: SOURCE_WORKER_EXEC_ARGV,
+    ...options,
+  });
 }
 
 /** Ends a persistent session on the broker so it queues nothing more for a finished test. */

@@ -92,6 +92,26 @@ describe('registering a device', () => {
     expect((await registry.get(`/devices/${request.device}`)).status).toBe(404);
   });
 
+  it("refuses a device's proof lifted from its registration to one owner onto another owner's request", async () => {
+    // Given a registration the device signed for its owner, and a thief who takes the device's signature
+    const { request, signed } = newRegistration();
+    const thief = generateKeyPair();
+    const stolen = { ...request, owner: wallet(thief) };
+    const lifted = {
+      request: stolen,
+      device_sig: signed().device_sig,
+      owner_sig: Buffer.from(signer(thief).sign(registrationMessage(stolen))).toString('base64'),
+    };
+
+    // When the thief POSTs it with a valid signature of their own wallet
+    const reply = await registry.post('/devices', lifted);
+
+    // Then the device proof does not cover this request: refused, and the device stays unregistered
+    expect(reply.status).toBe(403);
+    expect(reply.body.error).toMatchObject({ code: 'BAD_DEVICE_SIGNATURE' });
+    expect((await registry.get(`/devices/${request.device}`)).status).toBe(404);
+  });
+
   it('refuses a replayed registration (nonce reuse) and a second registration of the same device', async () => {
     // Given a registration that was accepted
     const registration = newRegistration();

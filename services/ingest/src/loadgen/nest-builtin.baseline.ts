@@ -5,15 +5,23 @@ import { Controller, Inject, Module, type DynamicModule, type INestMicroservice 
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, MqttContext, Transport } from '@nestjs/microservices';
 import pg from 'pg';
-import { readingRecords } from '../copy.encoder.js';
 import { DeviceRegistry } from '../device.registry.js';
-import { checkDevice, decodeMessage, storedReading } from '../envelope.checks.js';
+import { checkDevice } from '../envelope.checks.js';
+import { fromWire, openMessages, type OpenRules } from '../envelope.opener.js';
+import { readingRecords } from '../reading.columns.js';
 import { KIND_SQL } from '../readings.sql.js';
+import type { StoredReading } from '../stored.reading.js';
 
 /** The shared subscription of the baseline (its own group, so it never competes with an IngestRunner). */
 export const NEST_BASELINE_SUBSCRIPTION = '$share/gt-nest-baseline/gt/v1/+/readings';
 
 const DEPS = Symbol('NEST_BASELINE_DEPS');
+const RULES: OpenRules = {
+  maxFutureMs: 300_000,
+  maxAgeMs: 7 * 86_400_000,
+  clockAheadFlagMs: 30_000,
+  delayedFlagMs: 600_000,
+};
 
 interface BaselineDeps {
   readonly pool: pg.Pool;
@@ -36,27 +44,25 @@ class NestBuiltinController {
   @EventPattern(NEST_BASELINE_SUBSCRIPTION)
   async handle(@Ctx() context: MqttContext): Promise<void> {
     const packet = context.getPacket() as { payload: Buffer };
-    const receivedAt = Date.now();
-    const decoded = decodeMessage({ topic: context.getTopic(), payload: packet.payload, receivedAt });
-    if (!decoded.ok) {
+    const message = { topic: context.getTopic(), payload: packet.payload, receivedAt: Date.now() };
+    const opened = fromWire(await openMessages([message], [true], RULES, this.deps.verifier), [message])[0]!;
+    if (!opened.ok) {
       this.deps.failed++;
       return;
     }
-    const { envelope } = decoded;
-    const registered = (await this.deps.registry.lookup([envelope.device])).get(envelope.device);
-    const valid =
-      checkDevice(envelope.device, registered) === undefined &&
-      (await this.deps.verifier.verifyAsync(envelope.device, envelope.signedMessage, envelope.signature));
-    if (!valid) {
+    const registered = (await this.deps.registry.lookup([opened.device])).get(opened.device);
+    const rows = opened.readings.map((r) => r.stored).filter((r): r is StoredReading => r !== undefined);
+    if (checkDevice(opened.device, registered) !== undefined || !opened.verified || rows.length < opened.size) {
       this.deps.failed++;
       return;
     }
-    const rows = envelope.readings.map((_, i) =>
-      storedReading(envelope, i, receivedAt, { clockAheadMs: 30_000, delayedMs: 600_000 }),
-    );
-    const kind = rows[0]!.body.kind;
-    await this.deps.pool.query(KIND_SQL[kind].insertJson, [JSON.stringify(readingRecords(kind, rows))]);
-    this.deps.stored += rows.length;
+    const kind = rows[0]!.kind;
+    try {
+      await this.deps.pool.query(KIND_SQL[kind].insertJson, [JSON.stringify(readingRecords(kind, rows))]);
+      this.deps.stored += rows.length;
+    } catch {
+      this.deps.failed++;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import mqtt from 'mqtt';
 import { signPlan, type LoadPlan } from './envelopes.js';
+import { encodePublishFrame, RawPublisher } from './raw-publisher.js';
 
 /** What a publisher thread is asked to do (see publishers.ts). */
 export interface PublisherJob {
@@ -18,58 +18,55 @@ export type PublisherMessage =
   | { readonly type: 'done'; readonly scheduledAt: Float64Array | undefined; readonly publishMs: number }
   | { readonly type: 'error'; readonly message: string };
 
+/** Frames written per socket write when not paced. */
+const CHUNK = 64;
+
 async function run(job: PublisherJob): Promise<void> {
   const port = parentPort!;
-  const messages = signPlan(job.plan);
-  const client = await mqtt.connectAsync(job.mqttUrl, {
-    clientId: job.clientId,
-    protocolVersion: 5,
-    reconnectPeriod: 0,
-  });
+  // Everything is signed and encoded before the clock starts: the run measures the network side.
+  const frames = signPlan(job.plan).map((m) => encodePublishFrame(m.topic, m.payload));
+  const publisher = await RawPublisher.connect(job.mqttUrl, job.clientId);
   port.postMessage({
     type: 'ready',
-    messages: messages.length,
-    bytes: messages.reduce((n, m) => n + m.payload.length, 0),
+    messages: frames.length,
+    bytes: frames.reduce((n, f) => n + f.bytes.length, 0),
   });
   const startAt = await new Promise<number>((resolve) => port.once('message', (go: { at: number }) => resolve(go.at)));
   while (Date.now() < startAt) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   const started = performance.now();
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  let failure: Error | undefined;
-  const acked = (error?: Error) => {
-    failure ??= error;
-    inFlight--;
-    wake?.();
-  };
-  const room = () => new Promise<void>((resolve) => (wake = resolve));
-  const scheduledAt = job.ratePerS === undefined ? undefined : new Float64Array(messages.length);
-  for (let i = 0; i < messages.length; i++) {
-    if (scheduledAt !== undefined) {
-      // Coordinated-omission free: latency is measured from when the message was due, not when it went out.
-      const due = startAt + (i * 1000) / job.ratePerS!;
-      scheduledAt[i] = due;
-      while (Date.now() < due) {
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(5, due - Date.now()))));
+  let scheduledAt: Float64Array | undefined;
+  if (job.ratePerS === undefined) {
+    for (let i = 0; i < frames.length; i += CHUNK) {
+      await publisher.send(frames.slice(i, i + CHUNK), job.window);
+    }
+  } else {
+    // Coordinated-omission free: latency is measured from when a message was due, not when it went out.
+    const due = new Float64Array(frames.length);
+    for (let i = 0; i < frames.length; i++) {
+      due[i] = startAt + (i * 1000) / job.ratePerS;
+    }
+    scheduledAt = due;
+    let next = 0;
+    while (next < frames.length) {
+      const now = Date.now();
+      if (due[next]! > now) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5, due[next]! - now)));
+        continue;
       }
+      let end = next;
+      while (end < frames.length && due[end]! <= now) {
+        end++;
+      }
+      await publisher.send(frames.slice(next, end), job.window);
+      next = end;
     }
-    while (inFlight >= job.window) {
-      await room();
-    }
-    inFlight++;
-    client.publish(messages[i]!.topic, messages[i]!.payload, { qos: 1 }, acked);
   }
-  while (inFlight > 0) {
-    await room();
-  }
-  if (failure) {
-    throw failure;
-  }
+  await publisher.drain();
   const publishMs = performance.now() - started;
-  await client.endAsync();
-  port.postMessage({ type: 'done', scheduledAt, publishMs }, scheduledAt ? [scheduledAt.buffer] : []);
+  await publisher.close();
+  port.postMessage({ type: 'done', scheduledAt, publishMs }, scheduledAt ? [scheduledAt.buffer as ArrayBuffer] : []);
 }
 
 run(workerData as PublisherJob).catch((error: unknown) => {

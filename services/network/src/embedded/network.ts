@@ -270,7 +270,7 @@ export function serviceEnvs(config: NetworkConfig, inputs: EnvInputs): Record<Se
       INGEST_METRICS_PORT: String(config.ports.metrics),
       ...(inputs.embeddedBroker ? { INGEST_MQTT_PROTOCOL: '4', INGEST_SHARE_GROUP: '' } : {}),
       ...(inputs.embeddedDatabase
-        ? { INGEST_COPY: 'false', INGEST_REGISTRY_NOTIFY: 'false', INGEST_WRITER_CONNECTIONS: '1' }
+        ? { INGEST_COPY: 'false', INGEST_REGISTRY_NOTIFY: 'false', INGEST_DECODE_WORKERS: '0' }
         : {}),
     },
     scoring: {
