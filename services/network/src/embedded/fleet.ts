@@ -11,14 +11,15 @@ import { writeNewKeypairFile } from '@groundtruth/programs';
 import { HARDWARE_KINDS, type DeviceKeyPair, type HardwareKind } from '@groundtruth/protocol';
 
 /**
- * The faults the demo fleet injects, per kind in the order they are handed out: those a short demo epoch shows at
- * once (a spike, a teleport, a bad signature, a skewed clock, a replay). Slow faults (stuck values, drift) need
- * hours of data before a check may call them, so they are left to `gt-bridge simulate` and the benchmarks.
+ * The faults the demo fleet injects, per kind in the order they are handed out: first those every demo epoch
+ * shows (forged signatures, a clock minutes ahead, replayed envelopes), then occasional ones (a spiking sensor, a
+ * GPS teleport) that only some short epochs catch. Slow faults (stuck values, drift) need hours of data before a
+ * check may call them, so they are left to `gt-bridge simulate` and the benchmarks.
  */
 export const DEMO_FAULTS: Readonly<Record<HardwareKind, readonly FaultType[]>> = {
-  weather: ['spike', 'bad_signature', 'clock_skew', 'replay'],
-  vehicle: ['gps_teleport', 'clock_skew', 'bad_signature', 'replay'],
-  energy: ['bad_signature', 'spike', 'clock_skew', 'replay'],
+  weather: ['bad_signature', 'clock_skew', 'replay', 'spike'],
+  vehicle: ['clock_skew', 'replay', 'bad_signature', 'gps_teleport'],
+  energy: ['replay', 'bad_signature', 'clock_skew', 'spike'],
 };
 
 /** `faulty` faults spread round-robin over the kinds (at most one per device), from {@link DEMO_FAULTS}. */
