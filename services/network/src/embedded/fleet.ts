@@ -11,15 +11,17 @@ import { writeNewKeypairFile } from '@groundtruth/programs';
 import { HARDWARE_KINDS, type DeviceKeyPair, type HardwareKind } from '@groundtruth/protocol';
 
 /**
- * The faults the demo fleet injects, per kind in the order they are handed out: first those every demo epoch
- * shows (forged signatures, a clock minutes ahead, replayed envelopes), then occasional ones (a spiking sensor, a
- * GPS teleport) that only some short epochs catch. Slow faults (stuck values, drift) need hours of data before a
- * check may call them, so they are left to `gt-bridge simulate` and the benchmarks.
+ * The faults the demo fleet injects, per kind in the order they are handed out. First forged signatures, which
+ * every short demo epoch shows (quarantine `BAD_SIGNATURE`, quality reason `BAD_SIGNATURES`); then faults that
+ * only some short epochs catch: a clock off by minutes to hours (`CLOCK_SKEW` when it runs ahead; a clock behind
+ * files its readings under past epochs), a spiking sensor, a GPS teleport, replayed envelopes (byte-identical
+ * replays are deduplicated like QoS redeliveries). Slow faults (stuck values, drift) need hours of data before a
+ * check may call them; `gt-bridge simulate` and the scoring benchmark cover them.
  */
 export const DEMO_FAULTS: Readonly<Record<HardwareKind, readonly FaultType[]>> = {
-  weather: ['bad_signature', 'clock_skew', 'replay', 'spike'],
-  vehicle: ['clock_skew', 'replay', 'bad_signature', 'gps_teleport'],
-  energy: ['replay', 'bad_signature', 'clock_skew', 'spike'],
+  weather: ['bad_signature', 'spike', 'clock_skew', 'replay'],
+  vehicle: ['bad_signature', 'gps_teleport', 'clock_skew', 'replay'],
+  energy: ['bad_signature', 'spike', 'clock_skew', 'replay'],
 };
 
 /** `faulty` faults spread round-robin over the kinds (at most one per device), from {@link DEMO_FAULTS}. */
