@@ -26,9 +26,9 @@ interface ServicesApi {
   dropDatabase(url: string): Promise<void>;
 }
 
-/** test/setup/services.ts is TypeScript outside any package: load it through SWC hooks, as the ingest bench does. */
+/** test/setup/services.ts is TypeScript outside any package: load it through the tests' SWC hooks. */
 async function servicesApi(): Promise<ServicesApi> {
-  registerHooks(new URL('services/rewards/test/child/ts-hooks.mjs', root));
+  registerHooks(new URL('test/support/ts-hooks.mjs', root));
   return (await import(new URL('test/setup/services.ts', root).href)) as ServicesApi;
 }
 

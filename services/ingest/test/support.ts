@@ -146,7 +146,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<IngestConfig>
 export const SOURCE_WORKER_EXEC_ARGV = [
   '--conditions=@groundtruth/source',
   '--import',
-  fileURLToPath(new URL('./child/register.mjs', import.meta.url)),
+  fileURLToPath(new URL('../../../test/support/ts-register.mjs', import.meta.url)),
 ];
 
 export async function startIngest(

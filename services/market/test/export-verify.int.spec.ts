@@ -26,7 +26,7 @@ const key = NetworkKey.fromSecret(Buffer.alloc(32, 3));
 const WORKER_EXEC_ARGV = [
   '--conditions=@groundtruth/source',
   '--import',
-  new URL('./ts-register.mjs', import.meta.url).href,
+  new URL('../../../test/support/ts-register.mjs', import.meta.url).href,
 ];
 const license = { id: 'CC-BY-4.0', name: 'CC BY 4.0', url: 'https://creativecommons.org/licenses/by/4.0/' };
 let db: MarketDb;

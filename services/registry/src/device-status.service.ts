@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { nextStatus, type StatusAction } from './device-rules.js';
 import { toDeviceView } from './device-view.js';
 import { DevicesRepository } from './devices.repository.js';
-import type { OperatorToken } from './operator-tokens.js';
+import type { OperatorToken } from '@groundtruth/service-kit';
 import { RegistryLogger } from './registry.deps.js';
 import { RegistryMetrics } from './registry.metrics.js';
 import type { DeviceView } from './registry.schemas.js';

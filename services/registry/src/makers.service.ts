@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { toMakerView } from './device-view.js';
 import { MakersRepository } from './makers.repository.js';
-import type { OperatorToken } from './operator-tokens.js';
+import type { OperatorToken } from '@groundtruth/service-kit';
 import { RegistryLogger } from './registry.deps.js';
 import { RegistryError } from './registry.error.js';
 import { RegistryMetrics } from './registry.metrics.js';

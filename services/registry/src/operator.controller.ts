@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from
 import { DeviceStatusService } from './device-status.service.js';
 import { MakersService } from './makers.service.js';
 import { Operator, OperatorGuard } from './operator.guard.js';
-import type { OperatorToken } from './operator-tokens.js';
+import type { OperatorToken } from '@groundtruth/service-kit';
 import {
   deviceIdSchema,
   deviceViewSchema,

@@ -1,5 +1,5 @@
 import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { bearerToken, matchOperator, type OperatorToken } from './operator-tokens.js';
+import { bearerToken, matchOperator, type OperatorToken } from '@groundtruth/service-kit';
 import { RegistrySettings } from './registry.deps.js';
 import { RegistryError } from './registry.error.js';
 

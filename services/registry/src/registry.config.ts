@@ -1,6 +1,5 @@
-import { env } from '@groundtruth/service-kit';
+import { env, operatorTokensEnv } from '@groundtruth/service-kit';
 import { z } from 'zod';
-import { parseOperatorTokens, type OperatorToken } from './operator-tokens.js';
 
 /**
  * The registry's environment. Parsed once at start-up with `parseConfig(registryConfigSchema, process.env)`;
@@ -12,17 +11,7 @@ export const registryConfigSchema = z
     REGISTRY_HOST: env.string('0.0.0.0'),
     REGISTRY_PORT: env.port(8081),
     /** `name=token,...` bearer tokens for operator routes; empty = operator routes refuse everyone */
-    REGISTRY_OPERATOR_TOKENS: z
-      .string()
-      .default('')
-      .transform((text, ctx): OperatorToken[] => {
-        try {
-          return parseOperatorTokens(text);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          return z.NEVER;
-        }
-      }),
+    REGISTRY_OPERATOR_TOKENS: operatorTokensEnv(),
     /** longest accepted time between now and a signed request's `expires_at` */
     REGISTRY_MAX_REQUEST_VALIDITY_S: env.int(3600, 1),
     /** refuse registrations without a maker attestation */

@@ -1,7 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { Logger } from '@groundtruth/service-kit';
+import type { Logger, OperatorToken } from '@groundtruth/service-kit';
 import type pg from 'pg';
-import type { OperatorToken } from './operator-tokens.js';
 
 /*
  * Dependency-injection tokens that are classes, so Nest resolves constructor parameters by their type

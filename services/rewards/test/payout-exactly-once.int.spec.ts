@@ -41,7 +41,7 @@ import {
  */
 const E = 20;
 const DEVICES = 20;
-const REGISTER = fileURLToPath(new URL('./child/register.mjs', import.meta.url));
+const REGISTER = fileURLToPath(new URL('../../../test/support/ts-register.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('./child/pay-and-die.ts', import.meta.url));
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const REGISTER = fileURLToPath(new URL('./register.mjs', import.meta.url));
+const REGISTER = fileURLToPath(new URL('../../../../test/support/ts-register.mjs', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 export interface IngestProcess {

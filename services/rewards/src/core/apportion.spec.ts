@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apportion } from './apportion.js';
 import { emissionForEpoch, poolsByKind } from './emission.js';
-import { epochAt, epochWindow, lastClosableEpoch } from './epoch-calendar.js';
 
 describe('apportion (largest remainder)', () => {
   it('pays the total exactly, each part within one unit of its exact share', () => {
@@ -59,27 +58,5 @@ describe('emission schedule', () => {
     const pools = poolsByKind(1_000_001n, { weather: 2, vehicle: 1, energy: 1 });
     expect(pools.weather + pools.vehicle + pools.energy).toBe(1_000_001n);
     expect(pools).toEqual({ weather: 500_001n, vehicle: 250_000n, energy: 250_000n });
-  });
-});
-
-describe('epoch calendar', () => {
-  const day = 86_400_000;
-  const calendar = { genesisMs: Date.UTC(2025, 0, 1), durationMs: day, graceMs: 2 * 3_600_000 };
-
-  it('numbers UTC days from genesis and closes them after the grace period', () => {
-    const w = epochWindow(calendar, 3);
-    expect(new Date(w.startsAt).toISOString()).toBe('2025-01-04T00:00:00.000Z');
-    expect(new Date(w.closableAt).toISOString()).toBe('2025-01-05T02:00:00.000Z');
-    expect(epochAt(calendar, w.startsAt)).toBe(3);
-    expect(epochAt(calendar, w.endsAt - 1)).toBe(3);
-    expect(lastClosableEpoch(calendar, w.closableAt - 1)).toBe(2);
-    expect(lastClosableEpoch(calendar, w.closableAt)).toBe(3);
-    expect(lastClosableEpoch(calendar, calendar.genesisMs)).toBe(-1);
-  });
-
-  it('supports any duration', () => {
-    const hourly = { ...calendar, durationMs: 3_600_000, graceMs: 0 };
-    expect(epochAt(hourly, calendar.genesisMs + 25 * 3_600_000 + 5)).toBe(25);
-    expect(() => epochWindow(hourly, -1)).toThrow(/BAD_REQUEST/);
   });
 });

@@ -1,53 +1,32 @@
+import {
+  findEpochWindow,
+  isEpochCalendar,
+  type EpochCalendar,
+  type EpochWindow,
+} from '@groundtruth/service-kit/epoch-calendar';
 import { RewardsError } from './errors.js';
 
-/**
- * Epoch numbering: epoch n covers [genesis + n·duration, genesis + (n+1)·duration). Defaults give UTC days
- * numbered from a genesis at UTC midnight. An epoch may close once its end plus the grace period (for late
- * data) has passed.
- */
-export interface EpochCalendar {
-  /** ms since the Unix epoch */
-  readonly genesisMs: number;
-  readonly durationMs: number;
-  readonly graceMs: number;
-}
+// The calendar itself is the kit's, shared with the scoring service so both agree on every epoch's window.
+export {
+  epochAt,
+  lastClosableEpoch,
+  type EpochCalendar,
+  type EpochWindow,
+} from '@groundtruth/service-kit/epoch-calendar';
 
-export interface EpochWindow {
-  readonly epoch: number;
-  readonly startsAt: number;
-  readonly endsAt: number;
-  /** earliest time it may close */
-  readonly closableAt: number;
-}
-
+/** The calendar, or BAD_PARAMS unless it has an integer genesis, a duration ≥ 1 s and a grace ≥ 0. */
 export function assertCalendar(calendar: EpochCalendar): EpochCalendar {
-  const ok =
-    Number.isSafeInteger(calendar.genesisMs) &&
-    Number.isSafeInteger(calendar.durationMs) &&
-    calendar.durationMs >= 1000 &&
-    Number.isSafeInteger(calendar.graceMs) &&
-    calendar.graceMs >= 0;
-  if (!ok) {
+  if (!isEpochCalendar(calendar)) {
     throw new RewardsError('BAD_PARAMS', 'epoch calendar needs integer genesis, duration ≥ 1 s and grace ≥ 0');
   }
   return calendar;
 }
 
+/** The window of epoch `epoch`; BAD_REQUEST unless it is a non-negative integer within the calendar. */
 export function epochWindow(calendar: EpochCalendar, epoch: number): EpochWindow {
-  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+  const window = findEpochWindow(calendar, epoch);
+  if (window === undefined) {
     throw new RewardsError('BAD_REQUEST', `epoch must be a non-negative integer, got ${epoch}`);
   }
-  const startsAt = calendar.genesisMs + epoch * calendar.durationMs;
-  const endsAt = startsAt + calendar.durationMs;
-  return { epoch, startsAt, endsAt, closableAt: endsAt + calendar.graceMs };
-}
-
-/** The epoch containing `timeMs` (-1 before genesis). */
-export function epochAt(calendar: EpochCalendar, timeMs: number): number {
-  return timeMs < calendar.genesisMs ? -1 : Math.floor((timeMs - calendar.genesisMs) / calendar.durationMs);
-}
-
-/** The latest epoch that may be closed at `nowMs` (-1 if none yet). */
-export function lastClosableEpoch(calendar: EpochCalendar, nowMs: number): number {
-  return Math.max(-1, epochAt(calendar, nowMs - calendar.graceMs) - 1);
+  return window;
 }

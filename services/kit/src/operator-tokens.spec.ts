@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, matchOperator, parseOperatorTokens } from './operator-tokens.js';
+import { z } from 'zod';
+import { parseConfig } from './config.js';
+import { bearerToken, matchOperator, operatorTokensEnv, parseOperatorTokens } from './operator-tokens.js';
 
 describe('operator tokens', () => {
   it('parse named and bare tokens from one variable', () => {
@@ -7,6 +9,7 @@ describe('operator tokens', () => {
       { name: 'alice', token: 'aaaaaaaaaaaaaaaaaaaa' },
       { name: 'operator-2', token: 'bbbbbbbbbbbbbbbbbbbb' },
     ]);
+    expect(parseOperatorTokens('')).toEqual([]);
     expect(parseOperatorTokens('')).toEqual([]);
   });
 
@@ -31,5 +34,14 @@ describe('operator tokens', () => {
     expect(bearerToken('Basic abc')).toBeUndefined();
     expect(bearerToken('Bearer a b')).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();
+  });
+
+  it('read the tokens from an environment variable, failing config parsing on a weak one', () => {
+    const schema = z.object({ OPS: operatorTokensEnv() });
+    expect(parseConfig(schema, {})).toEqual({ OPS: [] });
+    expect(parseConfig(schema, { OPS: 'alice=aaaaaaaaaaaaaaaaaaaa' })).toEqual({
+      OPS: [{ name: 'alice', token: 'aaaaaaaaaaaaaaaaaaaa' }],
+    });
+    expect(() => parseConfig(schema, { OPS: 'alice=short' })).toThrow(/OPS: operator token of "alice" is shorter/);
   });
 });

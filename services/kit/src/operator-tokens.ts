@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 
-/** An operator credential from the configuration: who (for the audit trail) and the bearer token. */
+/** An operator credential from the configuration: who (for audit trails and run ledgers) and the bearer token. */
 export interface OperatorToken {
   readonly name: string;
   readonly token: string;
@@ -32,6 +33,26 @@ export function parseOperatorTokens(text: string): OperatorToken[] {
   }
   return tokens;
 }
+
+/**
+ * A zod schema for an operator-token environment variable (`name=token,...`, empty by default = nobody is an
+ * operator), parsed with {@link parseOperatorTokens}; a weak or ambiguous value is a config issue naming the variable.
+ *
+ * @example
+ * z.object({ REGISTRY_OPERATOR_TOKENS: operatorTokensEnv() })
+ */
+export const operatorTokensEnv = () =>
+  z
+    .string()
+    .default('')
+    .transform((text, ctx): OperatorToken[] => {
+      try {
+        return parseOperatorTokens(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 

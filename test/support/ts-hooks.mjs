@@ -1,6 +1,8 @@
-// Node module hooks that let a worker thread or child process run the TypeScript sources directly (the
-// verify-export workers under vitest): `.ts` files are transpiled with SWC exactly as vitest does, and a
-// relative `./x.js` import falls back to `./x.ts`.
+// Node module hooks that let a child process or worker thread run the TypeScript sources directly (tests that
+// SIGKILL a service process, export-verify workers under vitest, benches that load test/setup/services.ts):
+// `.ts` files are transpiled with SWC exactly as vitest does (decorator metadata included, for Nest), and a
+// relative `./x.js` import falls back to `./x.ts`. Register them with `--import test/support/ts-register.mjs`
+// (plus `--conditions=@groundtruth/source`) or `module.register(<url of this file>)`.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import swc from '@swc/core';
