@@ -9,7 +9,7 @@ export class ScoringMetrics {
   readonly flags: Counter<'check'>;
   readonly readings: Counter<'operation'>;
 
-  constructor(registry: Registry) {
+  constructor(readonly registry: Registry) {
     this.jobDuration = new Histogram({
       name: 'gt_scoring_job_duration_seconds',
       help: 'Duration of a scoring job run',

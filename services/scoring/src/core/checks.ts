@@ -82,7 +82,12 @@ export const CHECKS = [
     about: 'hourly mean far from neighbours (robust buddy check)',
   },
   { id: 'shade', scope: 'variable', reason: 'SHADED_OR_INDOOR', about: 'no light in daylight: indoor or shaded' },
-  { id: 'clone', scope: 'location', reason: 'CLONED_KEY_SUSPECTED', about: 'one key at two places at once' },
+  {
+    id: 'clone',
+    scope: 'location',
+    reason: 'CLONED_KEY_SUSPECTED',
+    about: 'one key used by two devices: at two places at once, or one seq signed twice with different content',
+  },
   {
     id: 'integrity',
     scope: 'info',
@@ -93,7 +98,19 @@ export const CHECKS = [
     id: 'replay',
     scope: 'info',
     reason: 'REPLAYED_MESSAGES',
-    about: 'reused or rewound sequence numbers quarantined (a replay, or a second device with the key)',
+    about: 'rewound sequence numbers quarantined (old messages sent again, or a device that lost its counter)',
+  },
+  {
+    id: 'gaps',
+    scope: 'info',
+    reason: 'DATA_GAPS',
+    about: 'hour with fewer readings than the availability threshold (the device went silent)',
+  },
+  {
+    id: 'drift',
+    scope: 'variable',
+    reason: 'DRIFT',
+    about: 'deviation from the neighbours (or from the odometer) growing steadily over the epoch',
   },
 ] as const;
 

@@ -27,6 +27,13 @@ export class CheckContext {
   readonly hi: Int32Array;
   /** clear-sky irradiance per reading (W/m²), set by the solar check when the station's position is known */
   clearSky: Float64Array | undefined = undefined;
+  /**
+   * bit v set when variable v of the reading is constant long enough to be stuck but at a level the stuck check
+   * exempts (saturation, calm): the neighbour pass decides whether the neighbourhood shares that level
+   */
+  readonly exemptStuck: Uint32Array;
+  /** whether any bit of `exemptStuck` is set */
+  anyExemptStuck = false;
 
   constructor(
     readonly series: DeviceSeries,
@@ -40,6 +47,7 @@ export class CheckContext {
     this.positionVar = names.indexOf(POSITION);
     this.flags = new Uint32Array(n);
     this.varMask = new Uint32Array(n);
+    this.exemptStuck = new Uint32Array(n);
     this.primary = new Uint8Array(n * this.vars);
     this.lo = new Int32Array(n);
     this.hi = new Int32Array(n);

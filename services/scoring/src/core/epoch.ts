@@ -1,5 +1,5 @@
 import { CHECK_COUNT, CHECKS } from './checks.js';
-import type { DeviceMeta } from './device-meta.js';
+import { hourShare, type DeviceMeta } from './device-meta.js';
 import { slots, type HourRollup } from './hour-rollup.js';
 import { locationScore, type LocationOutcome, type ObservedHour } from './location-score.js';
 import type { ScoringParams } from './params.js';
@@ -9,10 +9,10 @@ import { variablesOf } from './variables.js';
 
 export interface EpochInput {
   readonly meta: DeviceMeta;
-  /** hour-aligned, ms UTC; the epoch is [start, end) */
+  /** ms UTC; the epoch is [start, end) (days in production, minutes in a demo: any length works) */
   readonly start: number;
   readonly end: number;
-  /** the device's rollups of hours in [start, end) */
+  /** the device's rollups of the hours overlapping [start, end), computed for that window */
   readonly hours: readonly HourRollup[];
   /** observed positions of hours before `start` (relocation cooldown), stationary kinds */
   readonly history?: readonly ObservedHour[];
@@ -31,6 +31,7 @@ export interface CheckCost {
 export interface EpochBreakdown {
   readonly version: string;
   readonly status: DeviceMeta['status'];
+  /** hours the device was expected to report in the epoch (fractional for epochs shorter than an hour) */
   readonly hours_expected: number;
   readonly hours_with_data: number;
   readonly readings: number;
@@ -70,19 +71,26 @@ export const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 /**
  * A device's epoch score from its hour rollups. quality = mean over the scored variables (required ones and any
  * reported) of the mean over the epoch's expected hours of valid/slots (WeatherXM: hourly per variable, daily
- * mean, station = mean of variables). Missing hours count 0. Each check's cost is the quality it took.
+ * mean, station = mean of variables). Missing hours count 0. Each check's cost is the quality it took. An hour
+ * only partly inside the epoch (or after the registration) weighs its share of an hour.
  */
 export function scoreEpoch(input: EpochInput, params: ScoringParams): EpochScore {
   const { meta, start, end } = input;
-  const hours = [...input.hours].filter((h) => h.hour >= start && h.hour < end).sort((a, b) => a.hour - b.hour);
+  const hours = [...input.hours]
+    .filter((h) => h.hour + HOUR_MS > start && h.hour < end)
+    .sort((a, b) => a.hour - b.hour);
   const names = variablesOf(meta.kind);
   const withData = new Set(hours.map((h) => h.hour));
+  const weight = new Map<number, number>();
   let hoursExpected = 0;
-  for (let h = start; h < end; h += HOUR_MS) {
-    if (withData.has(h) || meta.registeredAt === undefined || h + HOUR_MS > meta.registeredAt) {
-      hoursExpected++;
-    }
+  for (let h = Math.floor(start / HOUR_MS) * HOUR_MS; h < end; h += HOUR_MS) {
+    // as in the rollups: the share after registration (an hour with data before it counts for its window share)
+    const registered = hourShare(h, start, end, meta.registeredAt);
+    const share = registered === 0 && withData.has(h) ? hourShare(h, start, end) : registered;
+    weight.set(h, share);
+    hoursExpected += share;
   }
+  const w = (h: HourRollup) => weight.get(h.hour) ?? 0;
   const required = new Set(params.required[meta.kind]);
   const scored = names.map((name, v) => required.has(name) || hours.some((h) => h.present[v]! > 0));
   const varCount = scored.filter(Boolean).length;
@@ -93,7 +101,8 @@ export function scoreEpoch(input: EpochInput, params: ScoringParams): EpochScore
     for (const h of hours) {
       present += h.present[v]!;
       valid += h.valid[v]!;
-      sum += h.valid[v]! / slots(h, h.present[v]!);
+      const d = slots(h, h.present[v]!);
+      sum += d > 0 ? (h.valid[v]! / d) * w(h) : 0;
     }
     return { name, quality: hoursExpected > 0 ? sum / hoursExpected : 0, present, valid };
   });
@@ -118,7 +127,7 @@ export function scoreEpoch(input: EpochInput, params: ScoringParams): EpochScore
     let loss = 0;
     let flagged = 0;
     for (const h of hours) {
-      loss += h.loss[c]!;
+      loss += h.loss[c]! * w(h);
       flagged += h.fail[c]!;
     }
     const cost = denominator > 0 ? loss / denominator : 0;
@@ -144,10 +153,10 @@ export function scoreEpoch(input: EpochInput, params: ScoringParams): EpochScore
     breakdown: {
       version: params.version,
       status: meta.status,
-      hours_expected: hoursExpected,
+      hours_expected: round6(hoursExpected),
       hours_with_data: hours.filter((h) => h.n > 0).length,
       readings,
-      readings_expected: readingsExpected,
+      readings_expected: round6(readingsExpected),
       availability: round6(availability),
       measured_quality: round6(measured),
       variables: variables
@@ -204,7 +213,7 @@ function reasonsFor(meta: DeviceMeta, facts: ReasonFacts, params: ScoringParams)
           ? cost.check === 'clone'
             ? location.status === 'cloned'
             : location.hoursVerified < location.hoursObserved && location.status !== 'cloned'
-          : cost.cost >= params.reasonMinCost;
+          : cost.cost >= params.reasonMinCost || cost.flagged >= params.reasonMinFlagged;
     if (relevant && !reasons.includes(cost.reason as ReasonCode)) {
       reasons.push(cost.reason as ReasonCode);
     }

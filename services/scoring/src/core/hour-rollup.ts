@@ -41,6 +41,12 @@ export interface HourRollup {
   hourFlags: number;
   /** what the hour-level checks saw, for explanations */
   detail: Record<string, unknown> | null;
+  /**
+   * Inputs of the epoch-level drift check: `x.<var>` the hour's mean before the neighbour checks and `nb.<var>`
+   * its neighbours' median (stations with declared positions), `odo_m` / `spd_m` the distance the odometer
+   * counted and the integrated OBD speed over the same intervals (vehicles).
+   */
+  trend: Record<string, number>;
 }
 
 /** D: the slots a variable has in an hour. */

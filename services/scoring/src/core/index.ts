@@ -4,6 +4,7 @@ export * from './checks.js';
 export * from './context.js';
 export * from './device-meta.js';
 export * from './device-pass.js';
+export * from './drift.js';
 export * from './epoch.js';
 export * from './geo.js';
 export * from './hour-rollup.js';

@@ -28,7 +28,9 @@ export interface LocationOutcome {
 }
 
 /**
- * The epoch's location score. Vehicles: the share of their fixes that passed the GNSS, teleport and speed checks.
+ * The epoch's location score. Vehicles: the share of their fixes that passed the GNSS, teleport and speed checks
+ * and lie inside the operating area. Clone evidence counts readings at two places at once and quarantined
+ * messages that signed a stored seq again with other content.
  * Stationary devices: the share of observed hours whose median fix lies within `maxDistanceM` of the declared
  * location and outside a relocation cooldown. A relocation is the observed position settling, for
  * `relocationMinHours`, at a place farther than `maxDistanceM` from where it was (history before the epoch
@@ -140,9 +142,10 @@ function vehicleScore(hours: readonly HourRollup[], unverifiedScore: number, clo
   for (const h of hours) {
     const present = h.present[position] ?? 0;
     fixes += present;
-    valid += h.valid[position] ?? 0;
+    // fixes outside the operating area do not verify the location, however plausible the track
+    valid += Math.max(0, (h.valid[position] ?? 0) - h.locMismatch);
     hoursObserved += present > 0 ? 1 : 0;
-    hoursVerified += present > 0 && h.valid[position] === present ? 1 : 0;
+    hoursVerified += present > 0 && h.valid[position] === present && h.locMismatch === 0 ? 1 : 0;
   }
   if (fixes === 0) {
     return { score: unverifiedScore, status: 'unverified', hoursObserved: 0, hoursVerified: 0, cloneEvidence };

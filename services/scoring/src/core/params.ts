@@ -12,6 +12,11 @@ export interface VariableRule {
   readonly stuckExemptAtOrBelow?: number;
   /** Constant values at or above this are normal (saturated humidity, fog). */
   readonly stuckExemptAtOrAbove?: number;
+  /**
+   * A constant value at the exempt level counts as stuck after all when the neighbours' median of the hour lies
+   * further than this from the exempt level (the neighbourhood is not saturated, not calm).
+   */
+  readonly stuckExemptUnlessNeighboursWithin?: number;
   /** A constant value only counts while this companion variable is above a level (a vane does not turn in calm). */
   readonly stuckOnlyWhile?: { readonly variable: string; readonly above: number };
 }
@@ -25,6 +30,13 @@ export interface BuddyVariable {
   readonly altitude: 'none' | 'lapse' | 'sea_level';
 }
 
+export interface DriftVariable {
+  /** smallest trend (the variable's unit per day) that counts as drift */
+  readonly minPerDay: number;
+  /** and the trend must be this many standard errors away from 0 */
+  readonly minT: number;
+}
+
 export interface ScoringParams {
   readonly version: string;
   /** A reading's checks look back at most this far before the start of its hour (and never past its hour's end). */
@@ -33,8 +45,10 @@ export interface ScoringParams {
   readonly minAvailability: number;
   /** Epoch quality under which QUALITY_BELOW_THRESHOLD is given. */
   readonly qualityThreshold: number;
-  /** A check is named in the reasons when it costs at least this much quality. */
+  /** A check is named in the reasons when it costs at least this much quality ... */
   readonly reasonMinCost: number;
+  /** ... or flagged at least this many readings (or messages, for quarantine evidence). */
+  readonly reasonMinFlagged: number;
   /** Variables always scored, reported or not (their absence costs); others count when reported in the epoch. */
   readonly required: Readonly<Record<HardwareKind, readonly string[]>>;
   readonly variables: Readonly<Record<HardwareKind, Readonly<Record<string, VariableRule>>>>;
@@ -71,6 +85,8 @@ export interface ScoringParams {
     readonly buddy: {
       readonly radiusM: number;
       readonly minNeighbours: number;
+      /** only the nearest this many stations within the radius are buddies (titanlib's `num_max`) */
+      readonly maxNeighbours: number;
       readonly iterations: number;
       readonly maxElevationDiffM: number;
       readonly lapseRateKPerM: number;
@@ -88,12 +104,12 @@ export interface ScoringParams {
     };
     readonly maxSpeedMs: number;
     readonly speedMismatch: {
-      readonly absToleranceMs: number;
-      readonly relTolerance: number;
-      readonly minDtS: number;
+      /** distances compared over this much time */
+      readonly windowMinutes: number;
+      /** consecutive fixes further apart break the window */
       readonly maxDtS: number;
-      readonly window: number;
-      readonly minMismatched: number;
+      readonly relTolerance: number;
+      readonly absToleranceM: number;
     };
     readonly rpmSpeed: {
       readonly movingSpeedMs: number;
@@ -108,7 +124,31 @@ export interface ScoringParams {
       readonly relTolerance: number;
     };
   };
+  /**
+   * Drift: an epoch-level check. Per variable, the device's hourly means are regressed on time and on its
+   * neighbours' median (x = a + b·t + c·median): b is the trend of the device against its surroundings, whatever
+   * the weather or the grid does. Vehicles (no neighbours): the epoch's integrated OBD speed against the distance
+   * the odometer counted.
+   */
+  readonly drift: {
+    /** hours with a value and a neighbour median the regression needs */
+    readonly minHours: number;
+    readonly variables: Readonly<Record<HardwareKind, Readonly<Record<string, DriftVariable>>>>;
+    readonly odometer: {
+      /** odometer distance the epoch needs before the ratio is judged */
+      readonly minDistanceM: number;
+      /** |∫speed / odometer − 1| above this is drift */
+      readonly maxRatioError: number;
+    };
+  };
   readonly energy: {
+    /** meters within this radius share the grid voltage: their median feeds the drift check */
+    readonly neighbours: {
+      readonly radiusM: number;
+      readonly minNeighbours: number;
+      readonly maxNeighbours: number;
+      readonly variables: readonly string[];
+    };
     readonly nominalVoltages: readonly number[];
     readonly voltageTolerance: number;
     readonly registerDecreaseToleranceWh: number;
@@ -124,6 +164,8 @@ export interface ScoringParams {
     readonly integrity: readonly string[];
     readonly replay: readonly string[];
     readonly clock_skew: readonly string[];
+    /** one seq signed twice with different content: a second holder of the key */
+    readonly clone: readonly string[];
   };
   /** Ingest `qflags` bits recorded by the `ingest` check (backlog and reordering bits are no fault). */
   readonly ingestFlagMask: number;
@@ -138,7 +180,9 @@ export interface ScoringParams {
     readonly unverifiedScore: Readonly<Record<HardwareKind, number>>;
     /** Two fixes this far apart within one interval, alternating: the key is at two places at once. */
     readonly cloneDistanceM: number;
-    /** Readings of clone evidence in an epoch before CLONED_KEY_SUSPECTED. */
+    /** Readings (or quarantined messages) of clone evidence in an epoch before CLONED_KEY_SUSPECTED. */
     readonly cloneMinEvidence: number;
+    /** A vehicle's fixes farther than this from its declared home base are outside its operating area. */
+    readonly vehicleAreaM: number;
   };
 }

@@ -27,7 +27,16 @@ const COMMON: readonly ReadingCheck[] = [checkRange, checkClockSkew, checkSeq, c
 /** The per-reading checks each kind runs, in dependency order (GNSS before anything that uses fixes). */
 export const PIPELINES: Readonly<Record<HardwareKind, readonly ReadingCheck[]>> = {
   weather: [...COMMON, checkDewPoint, checkGust, checkSolar, checkGnss, checkLocation, checkClone],
-  vehicle: [...COMMON, checkGnss, checkTeleport, checkSpeedMismatch, checkRpmSpeed, checkOdometer, checkClone],
+  vehicle: [
+    ...COMMON,
+    checkGnss,
+    checkTeleport,
+    checkSpeedMismatch,
+    checkRpmSpeed,
+    checkOdometer,
+    checkLocation,
+    checkClone,
+  ],
   energy: [
     ...COMMON,
     checkRegisters,

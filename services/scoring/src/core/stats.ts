@@ -34,3 +34,14 @@ export function median3(a: number, b: number, c: number, count: number): number 
 
 /** Scale that makes the MAD a consistent estimator of the standard deviation for normal data. */
 export const MAD_TO_SIGMA = 1.4826;
+
+/** The median of `values`, sorting them in place (for scratch buffers on hot paths; same result as median()). */
+export function medianInPlace(values: Float64Array): number {
+  const n = values.length;
+  if (n === 0) {
+    return Number.NaN;
+  }
+  values.sort();
+  const mid = n >> 1;
+  return n % 2 === 1 ? values[mid]! : values[mid - 1]! + (values[mid]! - values[mid - 1]!) / 2;
+}

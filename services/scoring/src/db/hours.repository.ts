@@ -7,8 +7,10 @@ import type { ObservedHour } from '../core/location-score.js';
 import { hourAvailability, hourQuality, type HourRollup } from '../core/hour-rollup.js';
 import type { ScoringParams } from '../core/params.js';
 import type { QuarantineCounts } from '../core/quarantine.js';
+import { HOUR_MS } from '../core/time.js';
 import { variablesOf } from '../core/variables.js';
 import { metaFromRow, rollupFromRow, type DeviceHourRow, type DeviceRow } from './rows.js';
+import { copyLines, copyText, COPY_NULL } from './copy-writer.js';
 import { nullIfNaN, numberArrayLiteral, textArrayLiteral, tsParam, type Queryable } from './sql.js';
 
 const INSERT_BATCH = 5000;
@@ -22,7 +24,11 @@ export interface DeviceResult {
 
 /** Registry rows, hour rollups, reading flags, quarantine evidence and the job's watermark. */
 export class HoursRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  /** `copy`: write rollups and flags with COPY FROM STDIN (not on PGlite); otherwise INSERT … FROM unnest */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: { readonly copy?: boolean } = {},
+  ) {}
 
   /**
    * Devices registered before `before`, with their status as of then (the last suspension, revocation or
@@ -80,31 +86,51 @@ export class HoursRepository {
   }
 
   /**
-   * Replaces the version's rollups and reading flags of these devices for hours in [from, to) with the given
+   * Replaces the version's reading flags of these devices in [from, to), and their rollups of the whole hours
+   * inside it (an hour only partly in the range is not stored: its rollup covers part of it), with the given
    * ones (call inside a transaction: re-running the same range writes the same rows).
    */
   async replaceHours(
-    client: Queryable,
+    client: pg.PoolClient,
     version: string,
     params: ScoringParams,
     range: { from: number; to: number },
     results: readonly DeviceResult[],
   ): Promise<void> {
     const ids = results.map((r) => r.meta.device);
-    const bounds = [version, tsParam(range.from), tsParam(range.to), ids];
-    await client.query(
-      `DELETE FROM device_hour WHERE version = $1 AND hour >= $2 AND hour < $3 AND device_id = ANY($4::text[])`,
-      bounds,
-    );
+    const firstHour = Math.ceil(range.from / HOUR_MS) * HOUR_MS;
+    const endHour = Math.floor(range.to / HOUR_MS) * HOUR_MS;
+    if (endHour > firstHour) {
+      await client.query(
+        `DELETE FROM device_hour WHERE version = $1 AND hour >= $2 AND hour < $3 AND device_id = ANY($4::text[])`,
+        [version, tsParam(firstHour), tsParam(endHour), ids],
+      );
+    }
     await client.query(
       `DELETE FROM reading_flags WHERE version = $1 AND ts >= $2 AND ts < $3 AND device_id = ANY($4::text[])`,
-      bounds,
+      [version, tsParam(range.from), tsParam(range.to), ids],
     );
-    const hours = results.flatMap((r) => r.hours);
+    const hours = results.flatMap((r) => r.hours.filter((h) => h.hour >= firstHour && h.hour < endHour));
+    const flags = results.flatMap((r) => r.flagged.map((f) => ({ device: r.meta.device, kind: r.meta.kind, f })));
+    if (this.options.copy) {
+      const required = requiredIndexes(params);
+      await copyLines(
+        client,
+        'device_hour',
+        HOUR_COLUMNS,
+        hours.map((h) => hourLine(version, h, required)),
+      );
+      await copyLines(
+        client,
+        'reading_flags',
+        FLAG_COLUMNS,
+        flags.map((r) => flagLine(version, r)),
+      );
+      return;
+    }
     for (let i = 0; i < hours.length; i += INSERT_BATCH) {
       await insertHours(client, version, params, hours.slice(i, i + INSERT_BATCH));
     }
-    const flags = results.flatMap((r) => r.flagged.map((f) => ({ device: r.meta.device, kind: r.meta.kind, f })));
     for (let i = 0; i < flags.length; i += INSERT_BATCH) {
       await insertFlags(client, version, flags.slice(i, i + INSERT_BATCH));
     }
@@ -194,14 +220,10 @@ export class HoursRepository {
   }
 }
 
-async function insertHours(
-  client: Queryable,
-  version: string,
-  params: ScoringParams,
-  hours: readonly HourRollup[],
-): Promise<void> {
+/** Per kind, the indexes of the variables always scored (for the hour's own quality). */
+function requiredIndexes(params: ScoringParams): (kind: HardwareKind) => Set<number> {
   const required = new Map<HardwareKind, Set<number>>();
-  const requiredOf = (kind: HardwareKind) => {
+  return (kind) => {
     let set = required.get(kind);
     if (!set) {
       const names = variablesOf(kind);
@@ -210,6 +232,87 @@ async function insertHours(
     }
     return set;
   };
+}
+
+const HOUR_COLUMNS = [
+  'device_id',
+  'hour',
+  'version',
+  'kind',
+  'n',
+  'expected',
+  'availability',
+  'quality',
+  'flagged',
+  'seq_gaps',
+  'var_present',
+  'var_valid',
+  'var_mean',
+  'check_fail',
+  'check_loss',
+  'obs_n',
+  'obs_lat',
+  'obs_lon',
+  'loc_mismatch',
+  'clock_lag_min_s',
+  'solar_index',
+  'hour_flags',
+  'detail',
+];
+
+/** A `device_hour` row in COPY text format; the same values, as text, that {@link insertHours} sends. */
+function hourLine(version: string, h: HourRollup, requiredOf: (kind: HardwareKind) => Set<number>): string {
+  const scalar = (x: number) => (Number.isNaN(x) ? COPY_NULL : String(x));
+  return [
+    copyText(h.device),
+    tsParam(h.hour),
+    copyText(version),
+    h.kind,
+    String(h.n),
+    String(h.expected),
+    String(hourAvailability(h)),
+    String(hourQuality(h, requiredOf(h.kind))),
+    String(h.flagged),
+    String(h.seqGaps),
+    numberArrayLiteral(h.present),
+    numberArrayLiteral(h.valid),
+    numberArrayLiteral(h.mean),
+    numberArrayLiteral(h.fail),
+    numberArrayLiteral(h.loss),
+    String(h.obsN),
+    scalar(h.obsLat),
+    scalar(h.obsLon),
+    String(h.locMismatch),
+    scalar(h.clockLagMinS),
+    scalar(h.solarIndex),
+    String(h.hourFlags),
+    copyText(detailColumn(h)),
+  ].join('\t');
+}
+
+const FLAG_COLUMNS = ['device_id', 'ts', 'seq', 'version', 'kind', 'flags', 'checks', 'variables'];
+
+function flagLine(version: string, r: { device: string; kind: HardwareKind; f: FlaggedReading }): string {
+  const names = variablesOf(r.kind);
+  return [
+    copyText(r.device),
+    tsParam(r.f.ts),
+    String(r.f.seq),
+    copyText(version),
+    r.kind,
+    String(r.f.flags),
+    textArrayLiteral(checkNames(r.f.flags)),
+    textArrayLiteral(names.filter((_, v) => (r.f.vars >>> v) & 1)),
+  ].join('\t');
+}
+
+async function insertHours(
+  client: Queryable,
+  version: string,
+  params: ScoringParams,
+  hours: readonly HourRollup[],
+): Promise<void> {
+  const requiredOf = requiredIndexes(params);
   const col = <T>(f: (h: HourRollup) => T) => hours.map(f);
   await client.query(
     `INSERT INTO device_hour (device_id, hour, version, kind, n, expected, availability, quality, flagged, seq_gaps,
@@ -243,7 +346,7 @@ async function insertHours(
       col((h) => nullIfNaN(h.clockLagMinS)),
       col((h) => nullIfNaN(h.solarIndex)),
       col((h) => h.hourFlags),
-      col((h) => (h.detail === null ? null : JSON.stringify(h.detail))),
+      col((h) => detailColumn(h)),
     ],
   );
 }
@@ -271,4 +374,13 @@ async function insertFlags(
       }),
     ],
   );
+}
+
+/** `detail` as stored: the findings, plus the drift check's inputs under `trend` (no column of their own). */
+function detailColumn(h: HourRollup): string | null {
+  const hasTrend = Object.keys(h.trend).length > 0;
+  if (h.detail === null && !hasTrend) {
+    return null;
+  }
+  return JSON.stringify(hasTrend ? { ...h.detail, trend: h.trend } : h.detail);
 }

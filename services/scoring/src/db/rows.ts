@@ -49,7 +49,7 @@ export function rollupFromRow(row: DeviceHourRow): HourRollup {
     clockLagMinS: nan(row.clock_lag_min_s),
     solarIndex: nan(row.solar_index),
     hourFlags: row.hour_flags,
-    detail: row.detail,
+    ...splitDetail(row.detail),
   };
 }
 
@@ -90,4 +90,13 @@ function kindOf(value: string): HardwareKind {
     throw new TypeError(`unknown hardware kind in the database: ${value}`);
   }
   return value;
+}
+
+/** `detail` as stored holds the drift check's inputs under `trend` (see hours.repository). */
+function splitDetail(stored: Record<string, unknown> | null): Pick<HourRollup, 'detail' | 'trend'> {
+  if (stored === null || !('trend' in stored)) {
+    return { detail: stored, trend: {} };
+  }
+  const { trend, ...detail } = stored;
+  return { detail: Object.keys(detail).length > 0 ? detail : null, trend: trend as Record<string, number> };
 }

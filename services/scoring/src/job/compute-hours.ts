@@ -1,6 +1,6 @@
 import { HARDWARE_KINDS, type HardwareKind } from '@groundtruth/protocol';
 import type pg from 'pg';
-import type { DeviceMeta } from '../core/device-meta.js';
+import { hourShare, type DeviceMeta } from '../core/device-meta.js';
 import { scoreDeviceHours } from '../core/device-pass.js';
 import type { HourRollup } from '../core/hour-rollup.js';
 import type { ScoringParams } from '../core/params.js';
@@ -8,7 +8,10 @@ import { applyQuarantine, emptyRollup } from '../core/quarantine.js';
 import { applySpatialChecks } from '../core/spatial/spatial-pass.js';
 import { MINUTE_MS } from '../core/time.js';
 import type { DeviceResult, HoursRepository } from '../db/hours.repository.js';
-import { streamDeviceSeries } from '../db/readings.reader.js';
+import { streamDeviceSeries, type ReadOptions } from '../db/readings.reader.js';
+
+/** How the job reads readings (see {@link ReadOptions}). */
+export type ReadTuning = Pick<ReadOptions, 'mode' | 'copyRowsPerShard' | 'copyConcurrency' | 'fetchSize'>;
 
 export interface ComputeStats {
   readings: number;
@@ -39,6 +42,7 @@ export async function computeHours(
     devices?: readonly string[];
     kinds?: readonly HardwareKind[];
     onUnknownDevice?: (device: string) => void;
+    read?: ReadTuning;
   } = {},
 ): Promise<ComputeOutcome> {
   const stats: ComputeStats = { readings: 0, devices: 0, readMs: 0, coreMs: 0 };
@@ -48,7 +52,13 @@ export async function computeHours(
     let last = performance.now();
     const read = await streamDeviceSeries(
       pool,
-      { kind, from: range.from - lookback, to: range.to, ...(options.devices ? { devices: options.devices } : {}) },
+      {
+        kind,
+        from: range.from - lookback,
+        to: range.to,
+        ...options.read,
+        ...(options.devices ? { devices: options.devices } : {}),
+      },
       (series) => {
         const started = performance.now();
         stats.readMs += started - last;
@@ -82,7 +92,7 @@ export async function computeHours(
     for (const [hour, counts] of [...byHour].sort((a, b) => a[0] - b[0])) {
       let rollup = entry.hours.find((h) => h.hour === hour);
       if (!rollup) {
-        rollup = emptyRollup(meta, hour);
+        rollup = emptyRollup(meta, hour, hourShare(hour, range.from, range.to, meta.registeredAt));
         entry.hours.push(rollup);
         entry.hours.sort((a, b) => a.hour - b.hour);
       }
@@ -90,10 +100,7 @@ export async function computeHours(
     }
   }
   const started = performance.now();
-  applySpatialChecks(
-    [...byDevice.values()].filter((d) => d.meta.kind === 'weather'),
-    params,
-  );
+  applySpatialChecks([...byDevice.values()], params);
   stats.coreMs += performance.now() - started;
   stats.devices = byDevice.size;
   const results = [...byDevice.values()].sort((a, b) =>

@@ -2,18 +2,20 @@ import type { Logger } from '@groundtruth/service-kit';
 import type pg from 'pg';
 import { ALGORITHMS, latestVersion } from '../core/algorithms.js';
 import type { DeviceMeta } from '../core/device-meta.js';
+import { applyDriftCheck } from '../core/drift.js';
 import { scoreEpoch as scoreDeviceEpoch, type EpochScore } from '../core/epoch.js';
 import { pickExamples, type Example } from '../core/examples.js';
 import { distanceM } from '../core/geo.js';
 import type { ScoringParams } from '../core/params.js';
 import { scoresDigest } from '../core/reward-score.js';
 import { HOUR_MS } from '../core/time.js';
+import { compareVersions } from '../core/version.js';
 import { ScoringError } from '../errors.js';
 import type { DeviceResult, HoursRepository } from '../db/hours.repository.js';
 import type { RunKind, ScoresRepository } from '../db/scores.repository.js';
 import { inTransaction } from '../db/sql.js';
 import type { ScoringMetrics } from '../metrics.js';
-import { computeHours, type ComputeStats } from './compute-hours.js';
+import { computeHours, type ComputeStats, type ReadTuning } from './compute-hours.js';
 
 export interface ScoringJobOptions {
   /** algorithm versions this job may score with (default: the built-in ones) */
@@ -28,6 +30,8 @@ export interface ScoringJobOptions {
   readonly chunkHours?: number;
   /** devices written per transaction */
   readonly writeChunkDevices?: number;
+  /** how readings are read (copy on PostgreSQL/TimescaleDB, cursor on PGlite) */
+  readonly read?: ReadTuning;
   readonly logger: Logger;
   readonly metrics?: ScoringMetrics;
 }
@@ -39,6 +43,8 @@ export interface EpochRunOptions {
   readonly reason?: string;
   /** score only this device (its neighbours' data is read for the neighbour checks) */
   readonly device?: string;
+  /** the version the scores being replaced were computed with (appeals), for the run record */
+  readonly previousVersion?: string;
 }
 
 export interface EpochRunResult {
@@ -85,6 +91,11 @@ export class ScoringJob {
     return latestVersion(this.algorithms);
   }
 
+  /** The versions this job can score with, oldest first. */
+  versions(): string[] {
+    return [...this.algorithms.keys()].sort(compareVersions);
+  }
+
   /** Rolls up every closed hour since the last run (up to `until` minus the close delay). */
   scoreClosedHours(until: number): Promise<{ from: number; to: number; devices: number; readings: number }> {
     return this.serial(async () => {
@@ -100,6 +111,7 @@ export class ScoringJob {
         const metas = await this.metaMap(end);
         const { results, stats } = await computeHours(this.pool, this.hoursRepo, params, { from, to: end }, metas, {
           onUnknownDevice: (device) => this.options.logger.warn('scoring_unknown_device', { device }),
+          ...(this.options.read ? { read: this.options.read } : {}),
         });
         await this.writeHours(params, { from, to: end }, results, (client) =>
           this.hoursRepo.setProgress(client, this.version, end),
@@ -129,8 +141,8 @@ export class ScoringJob {
   }
 
   private async runEpoch(start: number, end: number, options: EpochRunOptions): Promise<EpochRunResult> {
-    if (!(start % HOUR_MS === 0 && end % HOUR_MS === 0 && end > start)) {
-      throw new ScoringError('BAD_EPOCH', 'an epoch is a whole number of UTC hours, end after start', { start, end });
+    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && end > start)) {
+      throw new ScoringError('BAD_EPOCH', 'an epoch is [start, end) in whole ms, end after start', { start, end });
     }
     const version = options.version ?? this.version;
     const params = this.params(version);
@@ -153,6 +165,7 @@ export class ScoringJob {
       requestedBy: options.requestedBy ?? 'scheduler',
       reason: options.reason ?? '',
       ...(options.device ? { device: options.device } : {}),
+      ...(options.previousVersion ? { previousVersion: options.previousVersion } : {}),
       start,
       end,
       version,
@@ -166,10 +179,14 @@ export class ScoringJob {
         allMetas,
         {
           ...(readDevices ? { devices: readDevices } : {}),
+          ...(this.options.read ? { read: this.options.read } : {}),
         },
       );
       const wanted = new Set(targets.map((m) => m.device));
       const written = results.filter((r) => wanted.has(r.meta.device));
+      for (const result of written) {
+        applyDriftCheck(result.meta, result.hours, params, start);
+      }
       const byDevice = new Map(written.map((r) => [r.meta.device, r]));
       const history = await this.hoursRepo.observedHours(
         version,
@@ -202,6 +219,9 @@ export class ScoringJob {
       if (scored.length === 0) {
         await this.scoresRepo.finishRun(this.pool, runId, { devicesScored: 0, digest });
       }
+      if (!options.device && version === this.version) {
+        await this.advanceHourly(start, end);
+      }
       const writeMs = performance.now() - writeStarted;
       for (const { score } of scored) {
         this.options.metrics?.scores.observe({ kind: score.kind, score: 'quality' }, score.quality);
@@ -223,6 +243,18 @@ export class ScoringJob {
     } catch (error) {
       await this.scoresRepo.failRun(runId, (error as Error).message).catch(() => undefined);
       throw error;
+    }
+  }
+
+  /**
+   * The epoch's whole hours are rolled up now: the hourly job need not redo them, unless it is behind the epoch
+   * (then it catches up over them itself).
+   */
+  private async advanceHourly(start: number, end: number): Promise<void> {
+    const watermark = await this.hoursRepo.progress(this.version);
+    const endHour = Math.floor(end / HOUR_MS) * HOUR_MS;
+    if (watermark === undefined || watermark >= Math.ceil(start / HOUR_MS) * HOUR_MS) {
+      await this.hoursRepo.setProgress(this.pool, this.version, endHour);
     }
   }
 

@@ -209,3 +209,85 @@ export function outdoorWeather(device: TestDevice, start: number, hours: number,
   }
   return out;
 }
+
+/**
+ * A car driving out and back along a parallel at 10–25 m/s (5-minute stops every hour), one reading a minute:
+ * fixes, odometer (0.1 km), rpm and fuel consistent with the speed. `frozenGnss`: the position never moves.
+ */
+export function drivingCar(
+  device: TestDevice,
+  start: number,
+  hours: number,
+  options: { frozenGnss?: boolean } = {},
+): PlainReading[] {
+  const out: PlainReading[] = [];
+  const metresPerLonDegree = 111_195 * Math.cos((device.lat * Math.PI) / 180);
+  let x = 0;
+  let direction = 1;
+  let odometer = 84_000_000;
+  let fuel = 80;
+  let previous = 0;
+  for (let i = 0; i < hours * 60; i++) {
+    const ts = start + i * 60_000;
+    const stopped = i % 60 >= 55;
+    const speed = stopped ? 0 : Math.round((17 + 7 * Math.sin(i / 9) + 1.5 * Math.sin(i / 2.3)) * 3.6) / 3.6;
+    if (i > 0) {
+      const step = ((previous + speed) / 2) * 60;
+      x += direction * step;
+      odometer += step;
+      fuel -= step / 700_000;
+      if (Math.abs(x) > 20_000) {
+        direction = -direction;
+      }
+    }
+    previous = speed;
+    const lon = options.frozenGnss ? device.lon : device.lon + x / metresPerLonDegree;
+    out.push({
+      seq: i + 1,
+      ts,
+      recv: ts + 900,
+      loc: { lat: device.lat, lon: Math.round(lon * 1e6) / 1e6, alt: 4, hdop: 0.9, sats: 9 },
+      metrics: {
+        speed,
+        rpm: speed > 0 ? Math.round(speed * 95 + 700) : 780,
+        coolant_temperature: 88 + (i % 4),
+        fuel_level: Math.round(fuel * 255) / 255,
+        engine_load: speed > 0 ? 35 + (i % 7) : 20,
+        odometer: Math.floor(odometer / 100) * 100,
+        gnss_fix: 1,
+      },
+    });
+  }
+  return out;
+}
+
+/** A household meter, one reading a minute: load with a daily shape, registers integrating it exactly (1 Wh). */
+export function householdMeter(device: TestDevice, start: number, hours: number, seed: number): PlainReading[] {
+  const rand = prng(seed + 77);
+  const out: PlainReading[] = [];
+  let wh = 5_000_000 + seed * 1000;
+  let previous = 0;
+  for (let i = 0; i < hours * 60; i++) {
+    const ts = start + i * 60_000;
+    const hour = (ts / 3_600_000) % 24;
+    const power = Math.round(250 + 400 * Math.max(0, Math.sin(((hour - 6) * Math.PI) / 12)) + 60 * rand());
+    if (i > 0) {
+      wh += ((previous + power) / 2) * (60 / 3600);
+    }
+    previous = power;
+    out.push({
+      seq: i + 1,
+      ts,
+      recv: ts + 700,
+      metrics: {
+        power_import: power,
+        power_export: 0,
+        energy_import_t1: Math.round(wh),
+        energy_export_t1: 120_000 + seed,
+        voltage_l1: Math.round((230 + 2 * Math.sin(ts / 5_000_000) + rand() - 0.5) * 10) / 10,
+        current_l1: Math.round((power / 230) * 100) / 100,
+      },
+    });
+  }
+  return out;
+}

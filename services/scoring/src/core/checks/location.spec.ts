@@ -27,6 +27,18 @@ describe('location check', () => {
   });
 });
 
+describe('location check of a vehicle (operating area)', () => {
+  it('records fixes farther than 150 km from the declared home base, not at 149 km', () => {
+    const offsets = [0, 149_000, 151_000];
+    const readings = regular(3, () => ({ speed: 10, gnss_fix: 1 }), {
+      loc: (i) => ({ lat: metresNorth(offsets[i]!), lon: 5, sats: 9, hdop: 1 }),
+    });
+    const result = runChecks('vehicle', readings, [checkGnss, checkLocation], { meta: { declared } });
+    expect(result.flaggedBy('location')).toEqual([2]);
+    expect(result.invalidVariables(2)).toEqual([]);
+  });
+});
+
 describe('clone check (one key at two places)', () => {
   it('flags fixes alternating between two places 5 km apart', () => {
     const readings = regular(6, () => ({ temperature: 10 }), {

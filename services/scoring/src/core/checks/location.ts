@@ -4,16 +4,17 @@ import { distanceM } from '../geo.js';
 import { goodFix } from './gnss.js';
 
 /**
- * Declared against observed position, for stationary devices that report fixes: a good fix farther than
- * `maxDistanceM` from the declared location is a mismatch (location score only).
+ * Declared against observed position: for stationary devices that report fixes, a good fix farther than
+ * `maxDistanceM` from the declared location; for vehicles, a good fix outside the operating area (`vehicleAreaM`
+ * around the declared home base). A mismatch counts for the location score only.
  */
 export function checkLocation(ctx: CheckContext): void {
   const declared = ctx.meta.declared;
-  if (!declared || ctx.series.kind === 'vehicle') {
+  if (!declared) {
     return;
   }
   const { lat, lon } = ctx.series;
-  const max = ctx.params.location.maxDistanceM;
+  const max = ctx.series.kind === 'vehicle' ? ctx.params.location.vehicleAreaM : ctx.params.location.maxDistanceM;
   for (let i = 0; i < ctx.n; i++) {
     if (goodFix(ctx, i) && distanceM(declared.lat, declared.lon, lat[i]!, lon[i]!) > max) {
       ctx.flagInfo(i, C.location);

@@ -24,18 +24,26 @@ describe('odometer check', () => {
     expect(result.flaggedBy('odometer')).toEqual([4]);
   });
 
-  it('flags an odometer that stands still while the speedometer says 20 m/s', () => {
-    // 10 minutes at 20 m/s is 12 km; the odometer does not move
-    const readings = regular(15, () => ({ speed: 20, odometer: 100_000 }));
+  it('flags an odometer that stands still while the speedometer says 20 m/s, once 24 minutes are seen', () => {
+    // 30-minute windows, judged from 0.8 of a window: 24 minutes at 20 m/s is 28.8 km; the odometer does not move
+    const readings = regular(40, () => ({ speed: 20, odometer: 100_000 }));
     const flagged = runChecks('vehicle', readings, [checkOdometer]).flaggedBy('odometer');
-    // from the first reading with a 5-minute window behind it
-    expect(flagged[0]).toBe(5);
-    expect(flagged).toHaveLength(10);
+    expect(flagged[0]).toBe(24);
+    expect(flagged).toHaveLength(16);
+  });
+
+  it('tolerates 20 % (or 300 m) over the window', () => {
+    // 24.5 minutes of 20 m/s is 29.4 km: an odometer that counted 24 km (18 % short) passes, 23 km does not
+    const counted = (km: number) =>
+      regular(26, (i) => ({ speed: 20, odometer: 100_000 + Math.round((i * km * 1000) / 25 / 100) * 100 }));
+    expect(runChecks('vehicle', counted(24.5 * 1.2 * 0.82), [checkOdometer]).flaggedBy('odometer')).toEqual([]);
+    expect(runChecks('vehicle', counted(24.5 * 1.2 * 0.78), [checkOdometer]).flaggedBy('odometer')).not.toEqual([]);
   });
 
   it('does not integrate across a gap longer than 5 minutes', () => {
-    const readings = regular(12, (i) => ({ speed: 20, odometer: 100_000 + i * 1200 })).map((r, i) =>
-      i >= 6 ? { ...r, ts: r.ts + 10 * 60_000, metrics: { speed: 20, odometer: 100_000 + i * 1200 + 50_000 } } : r,
+    // consistent at 20 m/s, but a 10-minute gap after reading 20 where the odometer jumped 50 km
+    const readings = regular(50, (i) => ({ speed: 20, odometer: 100_000 + i * 1200 })).map((r, i) =>
+      i > 20 ? { ...r, ts: r.ts + 10 * 60_000, metrics: { speed: 20, odometer: 100_000 + i * 1200 + 50_000 } } : r,
     );
     expect(runChecks('vehicle', readings, [checkOdometer]).flaggedBy('odometer')).toEqual([]);
   });

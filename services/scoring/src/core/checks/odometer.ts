@@ -27,7 +27,7 @@ export function checkOdometer(ctx: CheckContext): void {
     }
     prev = i;
     const j = windowStartIndex(ts, odo, ctx.lo[i]!, i, windowMs);
-    if (j < 0 || ts[i]! - ts[j]! < windowMs / 2) {
+    if (j < 0 || ts[i]! - ts[j]! < 0.8 * windowMs) {
       continue;
     }
     const travelled = trapezoidHours(ts, speed, j, i, p.maxGapMinutes * 60_000) * 3600;

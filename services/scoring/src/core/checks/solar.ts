@@ -19,6 +19,9 @@ export function checkSolar(ctx: CheckContext): void {
   const u = variableIndex('weather', 'uv_index');
   const irr = ctx.series.values[g]!;
   const uv = ctx.series.values[u]!;
+  if (irr.every(Number.isNaN) && uv.every(Number.isNaN)) {
+    return; // no light sensor: nothing to compare with the sun
+  }
   const ts = ctx.series.ts;
   const p = ctx.params.weather.solar;
   const clearSky = new Float64Array(ctx.n).fill(Number.NaN);

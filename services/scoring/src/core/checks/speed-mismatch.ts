@@ -5,49 +5,69 @@ import { variableIndex } from '../variables.js';
 import { goodFix } from './gnss.js';
 
 /**
- * Position against the vehicle's own speedometer: the speed implied by two consecutive good fixes must match the
- * mean OBD speed over the same interval (a spoofed or replayed track does not). One disagreeing pair can be a
- * bend or a tunnel, so a fix is flagged when its pair and at least `minMismatched` of the last `window` pairs
- * disagree. Runs after the GNSS and teleport checks.
+ * Position against the vehicle's own speedometer: over the last `windowMinutes`, the distance along the good
+ * fixes (sum of the straight lines between consecutive ones) must match the distance the OBD speed integrates to
+ * over the same intervals, within `relTolerance` of the larger (chords cut corners, a minute's samples miss
+ * stops) or `absToleranceM`, plus the fixes' own error. A spoofed track (a frozen position, a circle at a
+ * constant speed, a replayed drive) disagrees with the speedometer; a bend or a tunnel does not move a window of
+ * a quarter hour. Pairs more than `maxDtS` apart, or with a teleported fix, break the window. Runs after the
+ * GNSS and teleport checks.
  */
 export function checkSpeedMismatch(ctx: CheckContext): void {
   const { lat, lon, ts, hdop } = ctx.series;
   const speed = ctx.series.values[variableIndex('vehicle', 'speed')]!;
   const p = ctx.params.vehicle.speedMismatch;
   const uere = ctx.params.vehicle.gnss.uereM;
-  // per reading: 1 mismatched pair ending here, 0 matching pair, -1 no pair
-  const pair = new Int8Array(ctx.n).fill(-1);
-  let prev = -1;
+  const windowMs = p.windowMinutes * 60_000;
+  // prefix sums over the usable fixes, in order: chord metres, OBD metres; a pair that cannot be used starts a
+  // new segment (its index is remembered so a window never spans it)
+  const usable: number[] = [];
+  const chord: number[] = [];
+  const obd: number[] = [];
+  const segment: number[] = [];
+  let seg = 0;
   for (let i = 0; i < ctx.n; i++) {
     if (!goodFix(ctx, i) || ctx.has(i, C.teleport) || Number.isNaN(speed[i]!)) {
       continue;
     }
-    if (prev >= ctx.lo[i]! && prev >= 0) {
+    const k = usable.length;
+    if (k > 0) {
+      const prev = usable[k - 1]!;
       const dt = (ts[i]! - ts[prev]!) / 1000;
-      if (dt >= p.minDtS && dt <= p.maxDtS) {
-        const implied = distanceM(lat[prev]!, lon[prev]!, lat[i]!, lon[i]!) / dt;
-        const reported = (speed[prev]! + speed[i]!) / 2;
-        const noise =
-          (((Number.isNaN(hdop[i]!) ? 1 : hdop[i]!) + (Number.isNaN(hdop[prev]!) ? 1 : hdop[prev]!)) * uere) / dt;
-        const tolerance = Math.max(p.absToleranceMs, p.relTolerance * reported) + noise;
-        pair[i] = Math.abs(implied - reported) > tolerance ? 1 : 0;
+      if (dt <= 0 || dt > p.maxDtS) {
+        seg++;
+        chord.push(chord[k - 1]!);
+        obd.push(obd[k - 1]!);
+      } else {
+        chord.push(chord[k - 1]! + distanceM(lat[prev]!, lon[prev]!, lat[i]!, lon[i]!));
+        obd.push(obd[k - 1]! + ((speed[prev]! + speed[i]!) / 2) * dt);
       }
+    } else {
+      chord.push(0);
+      obd.push(0);
     }
-    prev = i;
+    usable.push(i);
+    segment.push(seg);
   }
-  for (let i = 0; i < ctx.n; i++) {
-    if (pair[i] !== 1) {
+  let start = 0;
+  for (let k = 0; k < usable.length; k++) {
+    const i = usable[k]!;
+    // the window: the earliest usable fix of the same segment within windowMs, inside the reading's context
+    while (
+      start < k &&
+      (segment[start] !== segment[k] || ts[i]! - ts[usable[start]!]! > windowMs || usable[start]! < ctx.lo[i]!)
+    ) {
+      start++;
+    }
+    const j = usable[start]!;
+    if (ts[i]! - ts[j]! < 0.8 * windowMs) {
       continue;
     }
-    let seen = 0;
-    let bad = 0;
-    for (let j = i; j >= ctx.lo[i]! && seen < p.window; j--) {
-      if (pair[j] !== -1) {
-        seen++;
-        bad += pair[j]!;
-      }
-    }
-    if (bad >= p.minMismatched) {
+    const implied = chord[k]! - chord[start]!;
+    const reported = obd[k]! - obd[start]!;
+    const noise = ((Number.isNaN(hdop[i]!) ? 1 : hdop[i]!) + (Number.isNaN(hdop[j]!) ? 1 : hdop[j]!)) * uere;
+    const tolerance = Math.max(p.absToleranceM, p.relTolerance * Math.max(implied, reported)) + noise;
+    if (Math.abs(implied - reported) > tolerance) {
       ctx.flagVar(i, ctx.positionVar, C.speed_mismatch);
     }
   }

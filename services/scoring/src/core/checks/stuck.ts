@@ -7,7 +7,9 @@ const MAX_RUN_GAP_MS = 15 * 60_000;
 
 /**
  * Stuck values (WeatherXM's constant-data check): a variable whose value stays exactly the same for at least its
- * `stuckMinutes`, unless the value is one that legitimately persists (calm, darkness, saturation). Then the
+ * `stuckMinutes`, unless the value is one that legitimately persists (calm, darkness, saturation): those readings
+ * are only marked (`ctx.exemptStuck`), and the neighbour pass flags them when the neighbourhood does not share
+ * the level (a sensor pegged at 100 % while the stations around read 60 % is stuck, not in fog). Then the
  * frozen-sensor rule: every value of the reading unchanged for `frozen.minutes`. The run's length is measured
  * within the reading's context window, so it does not depend on how much history was loaded.
  */
@@ -25,24 +27,24 @@ export function checkStuck(ctx: CheckContext): void {
     const companion = rule.stuckOnlyWhile ? specs.findIndex((spec) => spec.name === rule.stuckOnlyWhile!.variable) : -1;
     const exemptLow = rule.stuckExemptAtOrBelow ?? -Infinity;
     const exemptHigh = rule.stuckExemptAtOrAbove ?? Infinity;
-    runs(
-      ctx,
-      (i, j) => x[i] === x[j],
-      (i) => !Number.isNaN(x[i]!),
-      runStart,
-      runEnd,
-    );
+
+    valueRuns(ctx.series.ts, x, runStart, runEnd);
     const minMs = rule.stuckMinutes * 60_000;
     for (let i = 0; i < ctx.n; i++) {
       const value = x[i]!;
-      if (Number.isNaN(value) || value <= exemptLow || value >= exemptHigh) {
+      if (Number.isNaN(value)) {
         continue;
       }
       if (companion >= 0 && !(ctx.series.values[companion]![i]! > rule.stuckOnlyWhile!.above)) {
         continue;
       }
       if (windowedDuration(ctx, i, runStart[i]!, runEnd[i]!) >= minMs) {
-        ctx.flagVar(i, m, C.stuck);
+        if (value <= exemptLow || value >= exemptHigh) {
+          ctx.exemptStuck[i]! |= 1 << m;
+          ctx.anyExemptStuck = true;
+        } else {
+          ctx.flagVar(i, m, C.stuck);
+        }
       }
     }
   }
@@ -90,6 +92,38 @@ function checkFrozen(ctx: CheckContext, runStart: Int32Array, runEnd: Int32Array
 
 function equalOrBothNaN(a: number, b: number): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+/** {@link runs} for one numeric column: runs of exactly equal values, NaN readings left out. */
+function valueRuns(ts: Float64Array, x: Float64Array, runStart: Int32Array, runEnd: Int32Array): void {
+  const n = x.length;
+  let start = -1;
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const value = x[i]!;
+    if (Number.isNaN(value)) {
+      runStart[i] = i;
+      runEnd[i] = i;
+      continue;
+    }
+    if (last >= 0 && value === x[last] && ts[i]! - ts[last]! <= MAX_RUN_GAP_MS) {
+      runStart[i] = start;
+    } else {
+      if (last >= 0) {
+        for (let j = start; j <= last; j++) {
+          runEnd[j] = last;
+        }
+      }
+      start = i;
+      runStart[i] = i;
+    }
+    last = i;
+  }
+  if (last >= 0) {
+    for (let j = start; j <= last; j++) {
+      runEnd[j] = last;
+    }
+  }
 }
 
 /** Marks maximal runs of consecutive usable readings that are `equal` to their predecessor (with no long gap). */

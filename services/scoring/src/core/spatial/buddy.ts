@@ -1,5 +1,5 @@
 import type { BuddyVariable } from '../params.js';
-import { mad, median, MAD_TO_SIGMA } from '../stats.js';
+import { MAD_TO_SIGMA, medianInPlace } from '../stats.js';
 import type { Station } from './neighbours.js';
 
 export interface BuddyOptions {
@@ -37,6 +37,7 @@ export function buddyCheck(
   const buddyMedian = new Float64Array(n).fill(Number.NaN);
   const buddies = new Int32Array(n);
   const scratch = new Float64Array(n);
+  const deviations = new Float64Array(n);
   for (let iteration = 0; iteration < options.iterations; iteration++) {
     const newly: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -56,8 +57,11 @@ export function buddyCheck(
         continue;
       }
       const list = scratch.subarray(0, count);
-      const center = median(list);
-      const spread = Math.max(MAD_TO_SIGMA * mad(list, center), options.variable.minSpread);
+      const center = medianInPlace(list);
+      for (let k = 0; k < count; k++) {
+        deviations[k] = Math.abs(list[k]! - center);
+      }
+      const spread = Math.max(MAD_TO_SIGMA * medianInPlace(deviations.subarray(0, count)), options.variable.minSpread);
       z[i] = Math.abs(x - center) / spread;
       buddyMedian[i] = center;
       if (z[i]! > options.variable.threshold) {
