@@ -28,13 +28,15 @@ const CHECK_REASON: Readonly<Record<string, string>> = {
   clone: 'CLONED_KEY_SUSPECTED',
   integrity: 'BAD_SIGNATURES',
   replay: 'REPLAYED_MESSAGES',
+  drift: 'DRIFT',
+  gaps: 'DATA_GAPS',
 };
 
 const BRIDGE_FAULT_CHECKS: Readonly<Record<BridgeFault, readonly string[]>> = {
   clock_skew: ['clock_skew'],
   replay: ['replay'],
   bad_signature: ['integrity'],
-  cloned_key: ['clone', 'replay'],
+  cloned_key: ['clone'],
 };
 
 function signalFaultChecks(kind: HardwareKind, plan: FaultPlan): readonly string[] {
@@ -44,11 +46,11 @@ function signalFaultChecks(kind: HardwareKind, plan: FaultPlan): readonly string
     case 'spike':
       return ['jump'];
     case 'drift':
-      // weather temperature drifts away from its neighbours; a vehicle's speed from the speed its GNSS track
-      // implies; an energy meter's voltage leaves the ±10 % band only after days (+3 V/day)
-      return kind === 'weather' ? ['buddy'] : kind === 'vehicle' ? ['speed_mismatch'] : ['voltage'];
+      // the epoch-wide drift check: hourly means against the neighbours' median over time (weather), integrated
+      // speed against the odometer (vehicle), the voltage trend (energy); it needs about 12 hours of data
+      return ['drift'];
     case 'dropout':
-      return []; // missing data, not bad data: availability (LOW_AVAILABILITY), not a check
+      return ['gaps']; // hours with fewer than 2/3 of their expected readings
     case 'indoor':
       return ['shade', 'buddy'];
     case 'gps_teleport':
@@ -70,7 +72,7 @@ export function expectedDetections(
     out.push({
       fault: plan.type satisfies SignalFault,
       checks,
-      reasons: plan.type === 'dropout' ? ['LOW_AVAILABILITY'] : checks.map((c) => CHECK_REASON[c]!),
+      reasons: checks.map((c) => CHECK_REASON[c]!),
     });
   }
   for (const fault of bridge) {

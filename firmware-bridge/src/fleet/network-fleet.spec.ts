@@ -42,11 +42,11 @@ describe('expectedDetections', () => {
       ),
     ).toEqual([
       { fault: 'gps_spoof', checks: ['location'], reasons: ['LOCATION_MISMATCH'] },
-      { fault: 'dropout', checks: [], reasons: ['LOW_AVAILABILITY'] },
-      { fault: 'cloned_key', checks: ['clone', 'replay'], reasons: ['CLONED_KEY_SUSPECTED', 'REPLAYED_MESSAGES'] },
+      { fault: 'dropout', checks: ['gaps'], reasons: ['DATA_GAPS'] },
+      { fault: 'cloned_key', checks: ['clone'], reasons: ['CLONED_KEY_SUSPECTED'] },
     ]);
     expect(expectedDetections('weather', [{ type: 'drift', onsetMs: 0 }], ['bad_signature'])).toEqual([
-      { fault: 'drift', checks: ['buddy'], reasons: ['SPATIAL_OUTLIER'] },
+      { fault: 'drift', checks: ['drift'], reasons: ['DRIFT'] },
       { fault: 'bad_signature', checks: ['integrity'], reasons: ['BAD_SIGNATURES'] },
     ]);
   });
