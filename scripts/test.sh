@@ -28,11 +28,16 @@ vitest_status=$?
 summary="$(node - "$results" "$vitest_status" <<'JS'
 const fs = require('node:fs');
 const [file, vitestStatus] = process.argv.slice(2);
-let r = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numFailedTestSuites: 0 };
+let r = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, testResults: [] };
 try { r = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { console.error(`no vitest JSON report at ${file}`); }
-let failed = r.numFailedTests;
+// A file that fails outside its tests (a failing beforeAll, an import error) fails none of them: count it once.
+const brokenFiles = (r.testResults ?? []).filter(
+  (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+);
+for (const f of brokenFiles) console.error(`failed outside its tests: ${f.name}`);
+let failed = r.numFailedTests + brokenFiles.length;
 if (Number(vitestStatus) !== 0 && failed === 0) {
-  failed = Math.max(1, r.numFailedTestSuites);
+  failed = 1;
   console.error('vitest failed outside of tests (see errors above)');
 }
 const skipped = r.numPendingTests + r.numTodoTests;

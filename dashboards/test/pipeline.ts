@@ -171,6 +171,8 @@ export async function runPipeline(clusterUrl: string, mqttUrl: string): Promise<
         sessionExpiryS: 60,
         metricsPort: await freePort(),
         logLevel: 'error',
+        // verification on the event loop: worker threads cannot load the TypeScript sources this test runs
+        decodeWorkers: 0,
       }),
       { logger: silentLogger },
     );

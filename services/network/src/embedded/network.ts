@@ -43,6 +43,9 @@ export interface StartOptions {
 /** SOL a demo owner wallet gets on the embedded chain: fees for buying datasets with its rewards. */
 const OWNER_AIRDROP_LAMPORTS = 10n * 1_000_000_000n;
 
+/** At stop, how long the ingest may take to store what the embedded broker still holds for it. */
+const INGEST_DRAIN_MS = 20_000;
+
 /** How often the LiteSVM state is written to the data directory while the network runs. */
 const CHAIN_SAVE_MS = 10_000;
 
@@ -208,6 +211,44 @@ export class EmbeddedNetwork {
     return this.stopping;
   }
 
+  /**
+   * Resolves once every reading the broker acknowledged to a simulated device is stored (or quarantined), i.e. the
+   * ingest holds nothing more of the fleet's; logs the devices still behind after `timeoutMs`.
+   */
+  private async waitForIngest(timeoutMs: number): Promise<void> {
+    const acked = new Map<string, number>();
+    for (const fleet of this.parts.fleets) {
+      for (const device of fleet.devices) {
+        acked.set(device.device, device.bridge.status().queue.doneThrough);
+      }
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await this.parts.statusPool.query<{ device_id: string; seen: string }>(
+        `SELECT d AS device_id,
+                greatest(coalesce((SELECT high_seq FROM device_state s WHERE s.device_id = d), -1),
+                         coalesce((SELECT max(seq) FROM quarantine q WHERE q.device_id = d), -1))::text AS seen
+           FROM unnest($1::text[]) AS d`,
+        [[...acked.keys()]],
+      );
+      const behind = rows.filter((row) => Number(row.seen) < acked.get(row.device_id)!);
+      if (behind.length === 0) {
+        return;
+      }
+      if (Date.now() > deadline) {
+        this.parts.logger.warn('ingest_drain_incomplete', {
+          devices: behind.map((row) => ({
+            device: row.device_id,
+            stored: Number(row.seen),
+            acked: acked.get(row.device_id),
+          })),
+        });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   private async shutdown(): Promise<void> {
     const { logger, fleets, services, chain, rpc, broker, database, statusPool, log } = this.parts;
     clearInterval(this.chainTimer);
@@ -220,6 +261,11 @@ export class EmbeddedNetwork {
       }
     };
     await step('fleet', () => Promise.all(fleets.map((f) => f.stop())));
+    if (broker) {
+      // Aedes acknowledged what the fleet published but keeps undelivered messages only in memory: let the ingest
+      // commit all of it before the broker goes.
+      await step('ingest-drain', () => this.waitForIngest(INGEST_DRAIN_MS));
+    }
     await step('status', () => statusPool.end());
     for (const service of [...services].reverse()) {
       await step(service.name, () => service.close());
