@@ -4,8 +4,9 @@
  * registered through the registry's signed HTTP flow, on a fast clock that replays one past hour (the epoch the
  * run closes) in seconds: a store-and-forward backlog as far as the network can tell. Seeded faults give the
  * dashboards something to show: a bridge corrupting signatures, a spiking sensor, a cloned vehicle key, a bridge
- * replaying old envelopes. A Modbus meter registered without a location cannot be placed on the map. Then what no
- * honest bridge sends: a message that is not JSON and a reading signed by an unregistered key.
+ * replaying old envelopes; the focus station also reports one physically impossible temperature in the epoch. A
+ * Modbus meter registered without a location cannot be placed on the map. Then what no honest bridge sends: a
+ * message that is not JSON and a reading signed by an unregistered key.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -39,7 +40,9 @@ const OWNERS = [key('owner:0'), key('owner:1'), key('owner:2')];
 
 /**
  * The fleets (one per seed and kind). The focus station's bridge corrupts signatures and its sensor spikes, so the
- * device drill-down has quarantine, seq gaps and scoring flags to show for one device.
+ * device drill-down has quarantine, seq gaps and scoring flags to show for one device. The spikes are random (3 %
+ * of samples, at the seconds the fast clock happens to sample): about one run in five has none in the epoch, so
+ * the station's scoring flags are guaranteed by {@link reportImpossibleTemperature} instead.
  */
 const FLEETS: readonly { seed: string; kind: HardwareKind; count: number; faults: FaultCounts; owner: number }[] = [
   {
@@ -72,7 +75,10 @@ export interface TrafficOptions {
 
 /** Which device plays which part (device ids). */
 export interface TrafficRoles {
-  /** weather station whose bridge corrupts signatures and whose sensor spikes: quarantine, seq gaps, flags */
+  /**
+   * weather station whose bridge corrupts signatures, whose sensor spikes and reports an impossible temperature:
+   * quarantine, seq gaps, scoring flags
+   */
   readonly focus: string;
   readonly cloned: string;
   readonly replaying: string;
@@ -91,6 +97,29 @@ export interface TrafficResult {
   readonly reasons: readonly string[];
   /** the meter's signed registration (sending it again must be refused) */
   readonly firstRegistration: SignedRegistration;
+}
+
+/** °C: beyond the catalogue's physical range (-90..60), so the scoring range check must flag the reading */
+const IMPOSSIBLE_TEMPERATURE = 85;
+
+/**
+ * Feeds the focus station's bridge a sample whose temperature is physically impossible, as a broken sensor would
+ * report it (the bridge takes it: range is the network's judgement). Its bridge corrupts 5 % of the signatures it
+ * seals (synchronously, in single mode), so the sample is sent again, a second later, until one went out intact.
+ */
+function reportImpossibleTemperature(device: SimulatedFleet['devices'][number], clock: SimClock): void {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const corrupted = device.injector.stats.corrupted;
+    if (
+      !device.bridge.onSample({ ts: clock.now() + attempt * 1000, metrics: { temperature: IMPOSSIBLE_TEMPERATURE } })
+    ) {
+      throw new Error('the focus station’s bridge refused the impossible reading');
+    }
+    if (device.injector.stats.corrupted === corrupted) {
+      return;
+    }
+  }
+  throw new Error('every impossible reading of the focus station went out with a corrupted signature');
 }
 
 /** A bridge for a device the fleet helper cannot make: a Modbus meter whose registration declares no location. */
@@ -172,8 +201,14 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficResult
       all: [...fleets.flatMap((f) => f.devices.map((d) => d.device as string)), meter.device],
     };
 
+    const focusDevice = focus.devices.find((d) => d.device === roles.focus)!;
+    let impossibleDone = false;
     let halfTimeDone = false;
     while (clock.now() < options.epochStart + 61 * MINUTE) {
+      if (!impossibleDone && clock.now() >= options.epochStart + 20 * MINUTE) {
+        impossibleDone = true;
+        reportImpossibleTemperature(focusDevice, clock);
+      }
       if (!halfTimeDone && clock.now() >= options.epochStart + 30 * MINUTE) {
         halfTimeDone = true;
         await options.atHalfTime(roles);
