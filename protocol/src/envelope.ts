@@ -151,7 +151,7 @@ function decodeBatch(raw: Record<string, unknown>, byteLength: number): Result<D
   const leaves: Buffer[] = [];
   let previousSeq = -1;
   for (let i = 0; i < raw.bodies.length; i++) {
-    const body = validateReadingBody(raw.bodies[i], `bodies[${i}]`, i);
+    const body = validateReadingBody(raw.bodies[i], `bodies[${i}]`, i, device);
     if (!body.ok) {
       return body;
     }

@@ -96,7 +96,12 @@ function validateLocation(raw: unknown, path: string, index?: number): Result<Lo
  * Validates an untrusted, already JSON-parsed value as a reading body. Returns a typed error, never throws.
  * Physical ranges are deliberately not checked here: an out-of-range value is data for quality scoring.
  */
-export function validateReadingBody(raw: unknown, path = 'body', index?: number): Result<ReadingBody> {
+export function validateReadingBody(
+  raw: unknown,
+  path = 'body',
+  index?: number,
+  knownDevice?: DeviceId,
+): Result<ReadingBody> {
   if (!isRecord(raw)) {
     return fail('SCHEMA', 'a reading body must be a JSON object', path, index);
   }
@@ -110,7 +115,9 @@ export function validateReadingBody(raw: unknown, path = 'body', index?: number)
       ? fail('UNSUPPORTED_VERSION', `protocol version ${raw.v} is not supported (this is v1)`, `${path}.v`, index)
       : fail('SCHEMA', 'v must be the number 1', `${path}.v`, index);
   }
-  if (!isDeviceId(raw.device)) {
+  // A batch's bodies repeat its (already checked) device id: a string comparison spares a base58 decode each.
+  const isKnownDevice = (value: unknown): value is DeviceId => knownDevice !== undefined && value === knownDevice;
+  if (!(isKnownDevice(raw.device) || isDeviceId(raw.device))) {
     return fail('BAD_DEVICE_ID', 'device must be base58 of a 32-byte ed25519 public key', `${path}.device`, index);
   }
   if (!isHardwareKind(raw.kind)) {
