@@ -1,6 +1,7 @@
 import { BridgeError } from '@groundtruth/firmware-bridge';
 import { ConfigError } from '@groundtruth/service-kit';
 import { Command, CommanderError } from 'commander';
+import { ServiceStartError } from '../services/launchers.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { deviceCommand } from './device.command.js';
@@ -47,7 +48,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.err(`groundtruth: ${error.message}${error.hint === undefined ? '' : `\n  hint: ${error.hint}`}`);
       return error.exitCode;
     }
-    if (error instanceof ConfigError || error instanceof BridgeError) {
+    if (error instanceof ConfigError || error instanceof BridgeError || error instanceof ServiceStartError) {
       io.err(`groundtruth: ${error.message}`);
       return 1;
     }

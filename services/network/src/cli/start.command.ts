@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { EmbeddedNetwork } from '../embedded/network.js';
 import { formatStatus } from '../embedded/status.js';
 import { networkConfigSchema } from '../network.config.js';
+import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { waitForShutdownSignal } from './signals.js';
 
@@ -67,6 +68,14 @@ export function startCommand(program: Command, io: CliIo): void {
       ]),
     )
     .action(async (options: StartOptions) => {
+      const statusSeconds = Number(options.statusSeconds);
+      if (!Number.isInteger(statusSeconds) || statusSeconds < 1) {
+        throw new CliError(
+          `--status-seconds must be a whole number of seconds ≥ 1, got "${options.statusSeconds}"`,
+          undefined,
+          2,
+        );
+      }
       const config = parseConfig(networkConfigSchema, { ...io.env, ...defined(flagsToEnv(options)) });
       const network = await EmbeddedNetwork.start(config, {
         simulate: options.simulation,
@@ -87,7 +96,7 @@ export function startCommand(program: Command, io: CliIo): void {
         'Ctrl-C stops it cleanly; starting again resumes from the data directory.',
       ];
       io.out(lines.join('\n'));
-      const interval = io.interactive ? 2000 : Math.max(1, Number(options.statusSeconds)) * 1000;
+      const interval = io.interactive ? 2000 : statusSeconds * 1000;
       const timer = setInterval(() => {
         network
           .status()

@@ -70,7 +70,8 @@ export class EmbeddedNetwork {
       readonly chain: EmbeddedChain;
       readonly rpc: { close(): Promise<void> } | undefined;
       readonly services: RunningService[];
-      readonly fleets: NetworkFleet[];
+      /** the simulated fleet, unless the network runs without simulation */
+      readonly fleet: NetworkFleet | undefined;
       readonly statusPool: pg.Pool;
     },
     private readonly statusReader: StatusReader,
@@ -145,26 +146,25 @@ export class EmbeddedNetwork {
       }
       const urls = Object.fromEntries(services.map((s) => [s.name, s.url])) as Partial<Record<ServiceName, string>>;
 
-      const fleets: NetworkFleet[] = [];
+      let fleet: NetworkFleet | undefined;
       if ((options.simulate ?? true) && config.fleet.perKind > 0) {
         progress(`registering and starting ${config.fleet.perKind * 3} simulated devices`);
-        fleets.push(
-          await startDemoFleet({
-            dataDir,
-            perKind: config.fleet.perKind,
-            faulty: config.fleet.faulty,
-            seed: config.fleet.seed,
-            readingsPerMinute: config.fleet.readingsPerMinute,
-            mqtt: { url: mqttUrl, protocolVersion: broker ? 4 : 5 },
-            registryUrl: urls.registry!,
-            ...(chain.litesvm
-              ? { fundOwner: async (wallet: string) => chain.litesvm!.airdrop(address(wallet), OWNER_AIRDROP_LAMPORTS) }
-              : {}),
-            logger: serviceLogger('fleet'),
-          }),
-        );
-        // Stopped first on the way down: their queues flush while the ingest still runs.
-        opened.push({ close: async () => void (await Promise.all(fleets.map((f) => f.stop()))) });
+        fleet = await startDemoFleet({
+          dataDir,
+          perKind: config.fleet.perKind,
+          faulty: config.fleet.faulty,
+          seed: config.fleet.seed,
+          readingsPerMinute: config.fleet.readingsPerMinute,
+          mqtt: { url: mqttUrl, protocolVersion: broker ? 4 : 5 },
+          registryUrl: urls.registry!,
+          ...(chain.litesvm
+            ? { fundOwner: async (wallet: string) => chain.litesvm!.airdrop(address(wallet), OWNER_AIRDROP_LAMPORTS) }
+            : {}),
+          logger: serviceLogger('fleet'),
+        });
+        // Stopped first on the way down: its queues flush while the ingest still runs.
+        const started = fleet;
+        opened.push({ close: () => started.stop() });
       }
       const statusPool = new pg.Pool({ connectionString: databaseUrl, max: 1, application_name: 'network-status' });
       statusPool.on('error', (error) => logger.warn('status_pool_error', { error }));
@@ -180,7 +180,7 @@ export class EmbeddedNetwork {
           dataDir,
           logFile,
         },
-        { log, logger, database, broker, chain, rpc, services, fleets, statusPool },
+        { log, logger, database, broker, chain, rpc, services, fleet, statusPool },
         new StatusReader(statusPool),
       );
       network.chainTimer = setInterval(() => {
@@ -197,8 +197,8 @@ export class EmbeddedNetwork {
     }
   }
 
-  get fleets(): readonly NetworkFleet[] {
-    return this.parts.fleets;
+  get fleet(): NetworkFleet | undefined {
+    return this.parts.fleet;
   }
 
   status(): Promise<NetworkStatus> {
@@ -217,10 +217,8 @@ export class EmbeddedNetwork {
    */
   private async waitForIngest(timeoutMs: number): Promise<void> {
     const acked = new Map<string, number>();
-    for (const fleet of this.parts.fleets) {
-      for (const device of fleet.devices) {
-        acked.set(device.device, device.bridge.status().queue.doneThrough);
-      }
+    for (const device of this.parts.fleet?.devices ?? []) {
+      acked.set(device.device, device.bridge.status().queue.doneThrough);
     }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -250,7 +248,7 @@ export class EmbeddedNetwork {
   }
 
   private async shutdown(): Promise<void> {
-    const { logger, fleets, services, chain, rpc, broker, database, statusPool, log } = this.parts;
+    const { logger, fleet, services, chain, rpc, broker, database, statusPool, log } = this.parts;
     clearInterval(this.chainTimer);
     removeEndpointsFile(this.endpoints.dataDir);
     const step = async (what: string, fn: () => Promise<unknown>) => {
@@ -260,7 +258,7 @@ export class EmbeddedNetwork {
         logger.error('network_stop_failed', { part: what, error });
       }
     };
-    await step('fleet', () => Promise.all(fleets.map((f) => f.stop())));
+    await step('fleet', async () => fleet?.stop());
     if (broker) {
       // Aedes acknowledged what the fleet published but keeps undelivered messages only in memory: let the ingest
       // commit all of it before the broker goes.

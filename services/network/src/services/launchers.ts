@@ -3,6 +3,7 @@ import { createMarketApp, marketConfigSchema } from '@groundtruth/market';
 import type { SolanaGateway } from '@groundtruth/programs';
 import { createRegistryApp, registryConfigSchema } from '@groundtruth/registry';
 import { createRewardsApp, rewardsConfigSchema } from '@groundtruth/rewards';
+import { createScoringApp, scoringConfigSchema } from '@groundtruth/scoring';
 import { parseConfig, type Logger } from '@groundtruth/service-kit';
 
 /** The services `groundtruth serve <service>` can run, in the order the embedded network starts them. */
@@ -32,6 +33,39 @@ export interface SharedDeps {
   readonly checkpointChain?: () => Promise<void>;
 }
 
+/** A service could not start where it was told to (its port is taken, say). */
+export class ServiceStartError extends Error {
+  override readonly name = 'ServiceStartError';
+  constructor(
+    readonly service: ServiceName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Listens, or closes what the service already opened (pool, loops) and says which port failed: a port that is taken
+ * must stop the start with a clear error, not leave a half-started service keeping the process alive.
+ */
+async function listening(
+  name: ServiceName,
+  host: string,
+  port: number,
+  listen: () => Promise<unknown>,
+  close: () => Promise<void>,
+) {
+  try {
+    await listen();
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw new ServiceStartError(
+      name,
+      `${name} cannot listen on ${host}:${port} (${(error as { code?: string }).code ?? (error as Error).message}); choose other ports with --port-base or GT_PORT_BASE`,
+    );
+  }
+}
+
 const baseUrl = (host: string, port: number) => `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
 /**
@@ -45,7 +79,13 @@ export async function launchService(name: ServiceName, env: Env, deps: SharedDep
     case 'registry': {
       const config = parseConfig(registryConfigSchema, env);
       const app = await createRegistryApp(config, logger ? { logger } : {});
-      await app.listen(config.port, config.host);
+      await listening(
+        name,
+        config.host,
+        config.port,
+        () => app.listen(config.port, config.host),
+        () => app.close(),
+      );
       return { name, url: baseUrl(config.host, config.port), close: () => app.close() };
     }
     case 'ingest': {
@@ -59,8 +99,17 @@ export async function launchService(name: ServiceName, env: Env, deps: SharedDep
       };
     }
     case 'scoring': {
-      const { launchScoring } = await import('./scoring.launcher.js');
-      return launchScoring(env, logger);
+      const config = parseConfig(scoringConfigSchema, env);
+      const scoring = await createScoringApp(config, logger ? { logger } : {});
+      await listening(
+        name,
+        config.host,
+        config.port,
+        () => scoring.http.listen(config.port, config.host),
+        () => scoring.close(),
+      );
+      scoring.start(); // its loop: closed hours, then every epoch that has ended
+      return { name, url: baseUrl(config.host, config.port), close: () => scoring.close() };
     }
     case 'rewards': {
       const config = parseConfig(rewardsConfigSchema, env);
@@ -69,7 +118,13 @@ export async function launchService(name: ServiceName, env: Env, deps: SharedDep
         ...(deps.gateway ? { gateway: deps.gateway } : {}),
         ...(deps.checkpointChain ? { checkpoint: deps.checkpointChain } : {}),
       });
-      await rewards.http.listen(config.port, config.host);
+      await listening(
+        name,
+        config.host,
+        config.port,
+        () => rewards.http.listen(config.port, config.host),
+        () => rewards.close(),
+      );
       rewards.start();
       return { name, url: baseUrl(config.host, config.port), close: () => rewards.close() };
     }
@@ -79,7 +134,13 @@ export async function launchService(name: ServiceName, env: Env, deps: SharedDep
         ...(logger ? { logger } : {}),
         ...(deps.gateway ? { gateway: deps.gateway } : {}),
       });
-      await app.listen(config.port, config.host);
+      await listening(
+        name,
+        config.host,
+        config.port,
+        () => app.listen(config.port, config.host),
+        () => app.close(),
+      );
       return { name, url: baseUrl(config.host, config.port), close: () => app.close() };
     }
     default: {
