@@ -11,8 +11,7 @@ import { NetworkKey } from './core/network-key.js';
 import { ExportsRepository, type ExportRecord } from './db/exports.repository.js';
 import type { OrderRecord } from './db/orders.repository.js';
 import { QualityRepository } from './db/quality.repository.js';
-import { buildManifest, DATA_FILE_NAMES, writeExport } from './export/dataset-exporter.js';
-import { streamDatasetRows } from './export/readings.source.js';
+import { buildManifest, DATA_FILE_NAMES, exportDataset } from './export/dataset-exporter.js';
 import { Clock, Database, MarketLogger, MarketSettings } from './market.deps.js';
 import { MarketMetrics } from './market.metrics.js';
 import { PaymentsService } from './payments.service.js';
@@ -145,12 +144,10 @@ export class ExportsService implements OnApplicationShutdown {
       await mkdir(dir, { recursive: true });
       const codec = new RowCodec(exportMetrics(order.query));
       const qualityClause = await this.quality.clause(order.query.minQuality);
-      const rows = streamDatasetRows(this.database.pool, order.query, {
+      out = createWriteStream(join(dir, DATA_FILE_NAMES[format]));
+      const summary = await exportDataset(this.database.pool, order.query, codec, format, out, {
         ...(qualityClause === undefined ? {} : { qualityClause }),
         copy: this.settings.copy,
-      });
-      out = createWriteStream(join(dir, DATA_FILE_NAMES[format]));
-      const summary = await writeExport(rows, codec, format, out, {
         signal: this.abort.signal,
         kvMetadata: [{ key: 'groundtruth.query', value: canonicalQuery(order.query) }],
         onProgress: ({ rows: written, bytes }) => {

@@ -1,6 +1,7 @@
 // Public surface of @groundtruth/market.
 export * from './core/dataset-query.js';
 export * from './core/export-row.js';
+export * from './core/export-bytes.js';
 export * from './core/manifest.js';
 export * from './core/manifest-schema.js';
 export * from './core/market-error.js';

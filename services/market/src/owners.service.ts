@@ -8,8 +8,7 @@ import { MarketError } from './core/market-error.js';
 import { checkOwnerRequest } from './core/owner-auth.js';
 import { OrdersRepository, type RevenueShareRow } from './db/orders.repository.js';
 import { OwnersRepository } from './db/owners.repository.js';
-import { writeExport } from './export/dataset-exporter.js';
-import { streamDatasetRows } from './export/readings.source.js';
+import { exportDataset } from './export/dataset-exporter.js';
 import { Clock, Database, MarketLogger, MarketSettings } from './market.deps.js';
 import { MarketMetrics } from './market.metrics.js';
 
@@ -91,7 +90,7 @@ export class OwnersService {
     };
     const codec = new RowCodec(exportMetrics(query));
     const out = new PassThrough();
-    writeExport(streamDatasetRows(this.database.pool, query, { device, copy: this.settings.copy }), codec, 'csv', out)
+    exportDataset(this.database.pool, query, codec, 'csv', out, { device, copy: this.settings.copy })
       .then((summary) => {
         this.metrics.ownerDownloads.inc();
         this.log.info('market_owner_download', { device, rows: summary.rows, bytes: summary.bytes });

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { Writable } from 'node:stream';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair } from '@groundtruth/protocol';
@@ -8,13 +9,16 @@ import { CatalogueRepository } from '../src/db/catalogue.repository.js';
 import {
   buildManifest,
   DATA_FILE_NAMES,
+  exportDataset,
   exportMetrics,
   NetworkKey,
   parseDatasetQuery,
   RowCodec,
+  streamEncodedRows,
   runVerifyExportCli,
   streamDatasetRows,
   verifyExport,
+  writeEncodedExport,
   writeExport,
   type ExportFormat,
   type FrozenQuery,
@@ -49,8 +53,9 @@ async function exportTo(name: string, q: FrozenQuery, format: ExportFormat): Pro
   const dir = join(db.dir, name);
   await mkdir(dir, { recursive: true });
   const codec = new RowCodec(exportMetrics(q));
-  const summary = await writeExport(
-    streamDatasetRows(db.pool, q),
+  const summary = await exportDataset(
+    db.pool,
+    q,
     codec,
     format,
     createWriteStream(join(dir, DATA_FILE_NAMES[format])),
@@ -307,5 +312,131 @@ describe('export and verify-export', () => {
     expect(out.join('\n')).toMatch(/line \d+: (BAD_SIGNATURE|CONTENT_MISMATCH)/);
     expect(await runVerifyExportCli([], io)).toBe(2);
     expect(await runVerifyExportCli([join(db.dir, 'missing')], io)).toBe(1);
+  });
+});
+
+describe('CSV and JSONL built from binary COPY fields', () => {
+  const FROM = DAY + 10 * 86_400_000;
+  const awkward = (extra: Record<string, unknown> = {}): FrozenQuery => ({
+    ...parseDatasetQuery({ kind: 'weather', from: FROM, to: FROM + 86_400_000, ...extra }),
+    asOf: Date.now(),
+  });
+  /** Every number form where PostgreSQL's float8 text and ECMAScript's differ, and their neighbours. */
+  const NUMBERS = [
+    0,
+    -0,
+    1e-7,
+    1.5e-7,
+    1e-6,
+    1.25e-5,
+    9.99e-5,
+    1e-4,
+    0.1 + 0.2,
+    -123.456,
+    1e14,
+    999999999999999.9,
+    1e15,
+    -1.5e15,
+    1e20,
+    1e21,
+    1.2e21,
+    5e-324,
+    1.7976931348623157e308,
+    -1e-300,
+    123456789.123,
+    23.4,
+  ];
+  const BODIES = [
+    '{"device":"x","v":1}',
+    'back\\slash and "quotes"',
+    'controls \u0001\b\f\n\r\t\u001f end',
+    'unicode é ∑ 😀 and DEL \u007f',
+  ];
+
+  beforeAll(async () => {
+    const device = devices[0]!;
+    const root = Buffer.alloc(32, 7);
+    const rows = NUMBERS.map((value, i) => {
+      const batch = i % 4;
+      return [
+        device,
+        // one seq beyond 2^53: JavaScript rounds it on every path
+        i === 5 ? '9007199254740993' : String(1000 + i),
+        new Date(FROM + i * 60_000).toISOString(),
+        i % 3 === 0 ? null : NUMBERS[(i + 7) % NUMBERS.length],
+        i % 5 === 0 ? null : NUMBERS[(i + 3) % NUMBERS.length],
+        i % 2 === 0 ? null : NUMBERS[(i + 11) % NUMBERS.length],
+        value,
+        i % 4 === 0 ? null : NUMBERS[(i * 5) % NUMBERS.length],
+        BODIES[i % BODIES.length],
+        Buffer.alloc(64, i),
+        // single envelope, single with an empty proof, batch with an empty proof, batch with an audit path
+        batch < 2 ? null : root,
+        batch < 2 ? null : i,
+        batch < 2 ? null : 64,
+        batch === 0 ? null : batch === 3 ? Buffer.alloc(96, 9) : Buffer.alloc(0),
+        i % 7,
+      ];
+    });
+    for (const row of rows) {
+      await db.pool.query(
+        `INSERT INTO readings_weather (device_id, seq, ts, lat, lon, alt, temperature, humidity, body, sig, batch_root,
+           batch_index, batch_size, proof, qflags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+        row,
+      );
+    }
+  });
+
+  const exportBytes = async (format: 'csv' | 'jsonl', q: FrozenQuery, how: 'rows' | 'copy') => {
+    const codec = new RowCodec(exportMetrics(q));
+    const chunks: Buffer[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const summary =
+      how === 'rows'
+        ? await writeExport(streamDatasetRows(db.pool, q, { copy: false, pageSize: 7 }), codec, format, out)
+        : await writeEncodedExport(streamEncodedRows(db.pool, q, codec, format), codec, format, out);
+    return { bytes: Buffer.concat(chunks).toString('utf8'), summary };
+  };
+
+  it.each(['csv', 'jsonl'] as const)('writes the same %s bytes and root as encoding row objects', async (format) => {
+    // humidity is missing from every 4th row
+    const queries = [
+      [awkward(), NUMBERS.length],
+      [awkward({ metrics: 'temperature,humidity' }), NUMBERS.length - 6],
+    ] as const;
+    for (const [q, rows] of queries) {
+      const reference = await exportBytes(format, q, 'rows');
+      expect(reference.summary.rows).toBe(rows);
+      const copied = await exportBytes(format, q, 'copy');
+      expect(copied.bytes).toBe(reference.bytes);
+      expect(copied.summary).toEqual(reference.summary);
+    }
+  });
+
+  it('writes numbers as JavaScript does and bodies escaped as JSON.stringify does', async () => {
+    const { bytes } = await exportBytes('jsonl', awkward({ metrics: 'temperature' }), 'copy');
+    const lines = bytes.trimEnd().split('\n');
+    const temperatures = lines.map(
+      (line) => (JSON.parse(line) as { metrics: { temperature: number } }).metrics.temperature,
+    );
+    expect(temperatures).toEqual(NUMBERS.map((n) => (Object.is(n, -0) ? 0 : n)));
+    expect(lines[2]).toContain('"metrics":{"temperature":1e-7}');
+    expect(lines[5]).toContain('"seq":9007199254740992');
+    expect(lines[12]).toContain('"temperature":1000000000000000}');
+    expect((JSON.parse(lines[2]!) as { body: string }).body).toBe(BODIES[2]);
+  });
+
+  it('keeps the rows of an H3 cell query on both paths alike', async () => {
+    // row 14 is at lat 23.4, lon 1e-7
+    const q: FrozenQuery = { ...awkward(), region: { cells: [latLngToCell(23.4, 1e-7, 5)] } };
+    const reference = await exportBytes('csv', q, 'rows');
+    expect(reference.summary.rows).toBe(1);
+    const copied = await exportBytes('csv', q, 'copy');
+    expect(copied.bytes).toBe(reference.bytes);
   });
 });

@@ -140,6 +140,32 @@ export function exportSelect(query: DatasetQuery, sql: DatasetSql): string {
 }
 
 /**
+ * The columns of an export read with binary COPY and turned into file bytes without a row object (see
+ * core/export-bytes.ts for the layout): numbers as PostgreSQL's text output (JavaScript's digits), the
+ * timestamp binary, binary columns as base64, then the location when an H3 filter needs it.
+ */
+export function encodedExportSelect(query: DatasetQuery, sql: DatasetSql): string {
+  const text = (column: string) => `${column}::text`;
+  return [
+    'r.device_id',
+    text('r.seq'),
+    'r.ts',
+    text('r.lat'),
+    text('r.lon'),
+    text('r.alt'),
+    ...exportMetrics(query).map((m) => text(`r.${ident(m)}`)),
+    text('r.qflags'),
+    'r.body',
+    base64('r.sig'),
+    base64('r.batch_root'),
+    text('r.batch_index'),
+    text('r.batch_size'),
+    base64('r.proof'),
+    ...(sql.needsCellFilter ? [`(${sql.locLat})::float8`, `(${sql.locLon})::float8`] : []),
+  ].join(', ');
+}
+
+/**
  * Deterministic row order of every export: by time, then device, then seq (the primary key). Device ids
  * compare byte-wise (COLLATE "C"), so the order is the same on every server whatever its default collation.
  */

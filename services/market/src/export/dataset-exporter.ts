@@ -1,4 +1,8 @@
 import type { Writable } from 'node:stream';
+import type pg from 'pg';
+import type { EncodedBlock, TextFormat } from '../core/export-bytes.js';
+import type { DatasetQuery } from '../core/dataset-query.js';
+import { streamDatasetRows, streamEncodedRows, type StreamOptions } from './readings.source.js';
 import { queryToJson, type FrozenQuery } from '../core/dataset-query.js';
 import type { ExportRow, RowCodec } from '../core/export-row.js';
 import { signManifest, type ExportFormat, type License, type SignedManifest } from '../core/manifest.js';
@@ -45,67 +49,28 @@ class RowStats {
   last: number | null = null;
   add(row: ExportRow): void {
     this.devices.add(row.device);
-    if (this.first === null || row.ts < this.first) {
-      this.first = row.ts;
+    this.range(row.ts, row.ts);
+  }
+  addBlock(block: EncodedBlock): void {
+    for (const device of block.devices) {
+      this.devices.add(device);
     }
-    if (this.last === null || row.ts > this.last) {
-      this.last = row.ts;
+    if (block.first !== null && block.last !== null) {
+      this.range(block.first, block.last);
+    }
+  }
+  private range(first: number, last: number): void {
+    if (this.first === null || first < this.first) {
+      this.first = first;
+    }
+    if (this.last === null || last > this.last) {
+      this.last = last;
     }
   }
 }
 
-/**
- * Streams rows into `out` in the given format while hashing each row's canonical encoding into an
- * incremental Merkle tree, so the manifest root is known when the last byte is written. Memory stays
- * bounded by one source batch (and one Parquet row group). Ends `out`.
- */
-export async function writeExport(
-  rows: AsyncIterable<readonly ExportRow[]>,
-  codec: RowCodec,
-  format: ExportFormat,
-  out: Writable,
-  options: WriteExportOptions = {},
-): Promise<ExportSummary> {
-  const sink = new ByteSink(out);
-  const tree = new RowTree(options.chunkSize);
-  const stats = new RowStats();
-  const every = options.progressEvery ?? 10_000;
-  let nextProgress = every;
-  const progress = () => {
-    if (options.onProgress && tree.size >= nextProgress) {
-      options.onProgress({ rows: tree.size, bytes: sink.bytes });
-      nextProgress = tree.size + every;
-    }
-  };
-  if (format === 'parquet') {
-    const writer = createParquetWriter(codec, sink, options);
-    for await (const batch of rows) {
-      options.signal?.throwIfAborted();
-      for (const row of batch) {
-        const canonical = codec.canonical(row);
-        tree.push(fastLeafHash(canonical));
-        writer.add(row, canonical);
-        stats.add(row);
-      }
-      await writer.flush();
-      progress();
-    }
-    await writer.finish();
-  } else {
-    if (format === 'csv') {
-      await sink.write(csvHeader(codec));
-    }
-    for await (const batch of rows) {
-      options.signal?.throwIfAborted();
-      batch.forEach((row) => stats.add(row));
-      const block = encodeBlock(codec, format, batch);
-      for (let offset = 0; offset < block.hashes.length; offset += 32) {
-        tree.push(Buffer.from(block.hashes.buffer, block.hashes.byteOffset + offset, 32));
-      }
-      await sink.write(block.bytes);
-      progress();
-    }
-  }
+/** The manifest's figures of what was written, and the sink's end. */
+async function summarise(sink: ByteSink, tree: RowTree, stats: RowStats, options: WriteExportOptions) {
   await sink.end();
   options.onProgress?.({ rows: tree.size, bytes: sink.bytes });
   const { root, chunkRoots } = tree.finish();
@@ -120,6 +85,112 @@ export async function writeExport(
     bytes: sink.bytes,
     sha256: sink.sha256(),
   };
+}
+
+function progressReporter(tree: RowTree, sink: ByteSink, options: WriteExportOptions): () => void {
+  const every = options.progressEvery ?? 10_000;
+  let next = every;
+  return () => {
+    if (options.onProgress && tree.size >= next) {
+      options.onProgress({ rows: tree.size, bytes: sink.bytes });
+      next = tree.size + every;
+    }
+  };
+}
+
+/**
+ * Writes blocks of encoded rows (CSV records or JSONL lines with their leaf hashes) into `out` while adding
+ * the hashes to an incremental Merkle tree, so the manifest root is known when the last byte is written.
+ * Memory stays bounded by one block. Ends `out`.
+ */
+export async function writeEncodedExport(
+  blocks: AsyncIterable<EncodedBlock>,
+  codec: RowCodec,
+  format: TextFormat,
+  out: Writable,
+  options: WriteExportOptions = {},
+): Promise<ExportSummary> {
+  const sink = new ByteSink(out);
+  const tree = new RowTree(options.chunkSize);
+  const stats = new RowStats();
+  const progress = progressReporter(tree, sink, options);
+  if (format === 'csv') {
+    await sink.write(csvHeader(codec));
+  }
+  for await (const block of blocks) {
+    options.signal?.throwIfAborted();
+    stats.addBlock(block);
+    const { hashes } = block;
+    for (let offset = 0; offset < hashes.length; offset += 32) {
+      tree.push(Buffer.from(hashes.buffer, hashes.byteOffset + offset, 32));
+    }
+    await sink.write(block.bytes);
+    progress();
+  }
+  return summarise(sink, tree, stats, options);
+}
+
+/**
+ * Streams rows into `out` in the given format while hashing each row's canonical encoding into an
+ * incremental Merkle tree (see {@link writeEncodedExport}). Memory stays bounded by one source batch (and one
+ * Parquet row group). Ends `out`.
+ */
+export async function writeExport(
+  rows: AsyncIterable<readonly ExportRow[]>,
+  codec: RowCodec,
+  format: ExportFormat,
+  out: Writable,
+  options: WriteExportOptions = {},
+): Promise<ExportSummary> {
+  if (format !== 'parquet') {
+    return writeEncodedExport(encodeBatches(rows, codec, format), codec, format, out, options);
+  }
+  const sink = new ByteSink(out);
+  const tree = new RowTree(options.chunkSize);
+  const stats = new RowStats();
+  const progress = progressReporter(tree, sink, options);
+  const writer = createParquetWriter(codec, sink, options);
+  for await (const batch of rows) {
+    options.signal?.throwIfAborted();
+    for (const row of batch) {
+      const canonical = codec.canonical(row);
+      tree.push(fastLeafHash(canonical));
+      writer.add(row, canonical);
+      stats.add(row);
+    }
+    await writer.flush();
+    progress();
+  }
+  await writer.finish();
+  return summarise(sink, tree, stats, options);
+}
+
+async function* encodeBatches(
+  rows: AsyncIterable<readonly ExportRow[]>,
+  codec: RowCodec,
+  format: TextFormat,
+): AsyncGenerator<EncodedBlock> {
+  for await (const batch of rows) {
+    yield encodeBlock(codec, format, batch);
+  }
+}
+
+/**
+ * Exports a dataset from the database: CSV and JSONL built from binary COPY fields (the fast path), Parquet
+ * and every read without COPY (`copy: false`, PGlite's socket) from row objects. Same bytes either way.
+ */
+export function exportDataset(
+  pool: pg.Pool,
+  query: DatasetQuery,
+  codec: RowCodec,
+  format: ExportFormat,
+  out: Writable,
+  options: StreamOptions & WriteExportOptions = {},
+): Promise<ExportSummary> {
+  if (format !== 'parquet' && options.copy !== false) {
+    return writeEncodedExport(streamEncodedRows(pool, query, codec, format, options), codec, format, out, options);
+  }
+  return writeExport(streamDatasetRows(pool, query, options), codec, format, out, options);
 }
 
 export const DATA_FILE_NAMES: Record<ExportFormat, string> = {
