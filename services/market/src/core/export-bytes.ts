@@ -9,10 +9,26 @@ import { sha256Into } from './fast-hash.js';
  * `csvLine` and `RowCodec.canonical` make from the same row (tests hold them equal on every number form).
  *
  * Field layout of a tuple (`encodedExportSelect`): 0 device, 1 seq (text), 2 ts (timestamptz, binary),
- * 3 lat, 4 lon, 5 alt, then the metrics (text, PostgreSQL's float8 output), then qflags (text), body,
- * sig (base64), batch_root (base64), batch_index, batch_size (text), proof (base64), then the location used
- * by an H3 filter when there is one (float8, binary).
+ * 3 lat, 4 lon, 5 alt, then the metrics (text, PostgreSQL's float8 output), then the fields of {@link TAIL},
+ * then the location used by an H3 filter when there is one (float8, binary).
  */
+
+/**
+ * The fields after the metrics, by offset: qflags (text), the body as a JSON string (`to_json`, which escapes
+ * exactly as `JSON.stringify` does) and as CSV field content (quotes doubled), sig and batch_root (base64),
+ * batch_index and batch_size (text), proof (base64).
+ */
+export const TAIL = {
+  qflags: 0,
+  bodyJson: 1,
+  bodyCsv: 2,
+  sig: 3,
+  root: 4,
+  index: 5,
+  size: 6,
+  proof: 7,
+  width: 8,
+} as const;
 
 /** A block of encoded rows: file bytes, 32-byte leaf hashes in row order, and what the manifest counts. */
 export interface EncodedBlock {
@@ -79,7 +95,7 @@ export class ExportRowAssembler {
 
   /** Fields a tuple of this layout has (without the H3 location). */
   get width(): number {
-    return this.p + 7;
+    return this.p + TAIL.width;
   }
 
   get pending(): number {
@@ -90,11 +106,10 @@ export class ExportRowAssembler {
   add(buffer: Buffer, fields: Int32Array): boolean {
     const p = this.p;
     let bound = 512;
-    for (let i = 0; i < p + 7; i++) {
+    for (let i = 0; i < p + TAIL.width; i++) {
       bound += fields[2 * i + 1]! - fields[2 * i]!;
     }
-    const bodyLength = fields[2 * (p + 1) + 1]! - fields[2 * (p + 1)]!;
-    bound = 2 * bound + 6 * bodyLength;
+    bound *= 2;
     this.room(bound);
     if (this.scratch.length < bound + 1) {
       this.scratch = Buffer.allocUnsafeSlow(2 * bound);
@@ -156,13 +171,13 @@ export class ExportRowAssembler {
     at = put(s, at, K.alt);
     at = number(s, at, b, f, 5, K.null);
     at = put(s, at, K.batchIndex);
-    at = number(s, at, b, f, p + 4, K.null, true);
+    at = number(s, at, b, f, p + TAIL.index, K.null, true);
     at = put(s, at, K.batchRoot);
-    at = quoted(s, at, b, f, p + 3);
+    at = quoted(s, at, b, f, p + TAIL.root);
     at = put(s, at, K.batchSize);
-    at = number(s, at, b, f, p + 5, K.null, true);
+    at = number(s, at, b, f, p + TAIL.size, K.null, true);
     at = put(s, at, K.body);
-    at = jsonString(s, at, b, f[2 * (p + 1)]!, f[2 * (p + 1) + 1]!);
+    at = copy(s, at, b, f[2 * (p + TAIL.bodyJson)]!, f[2 * (p + TAIL.bodyJson) + 1]!);
     at = put(s, at, K.device);
     at = jsonString(s, at, b, f[0]!, f[1]!);
     at = put(s, at, K.lat);
@@ -177,11 +192,11 @@ export class ExportRowAssembler {
     at = put(s, at, K.proof);
     at = this.proof(s, at, b, f, true);
     at = put(s, at, K.qflags);
-    at = number(s, at, b, f, p, K.null, true);
+    at = number(s, at, b, f, p + TAIL.qflags, K.null, true);
     at = put(s, at, K.seq);
     at = number(s, at, b, f, 1, K.null, true);
     at = put(s, at, K.sig);
-    at = quoted(s, at, b, f, p + 2);
+    at = quoted(s, at, b, f, p + TAIL.sig);
     at = put(s, at, K.ts);
     at = s.write(String(ts), at, 'latin1') + at;
     s[at++] = 0x7d; // }
@@ -203,25 +218,19 @@ export class ExportRowAssembler {
       at = number(o, at, b, f, i, K.empty);
     }
     o[at++] = COMMA;
-    at = number(o, at, b, f, p, K.empty, true);
+    at = number(o, at, b, f, p + TAIL.qflags, K.empty, true);
     o[at++] = COMMA;
     o[at++] = QUOTE;
-    for (let i = f[2 * (p + 1)]!, end = f[2 * (p + 1) + 1]!; i < end; i++) {
-      const c = b[i]!;
-      o[at++] = c;
-      if (c === QUOTE) {
-        o[at++] = QUOTE;
-      }
-    }
+    at = copy(o, at, b, f[2 * (p + TAIL.bodyCsv)]!, f[2 * (p + TAIL.bodyCsv) + 1]!);
     o[at++] = QUOTE;
     o[at++] = COMMA;
-    at = copy(o, at, b, f[2 * (p + 2)]!, f[2 * (p + 2) + 1]!);
+    at = copy(o, at, b, f[2 * (p + TAIL.sig)]!, f[2 * (p + TAIL.sig) + 1]!);
     o[at++] = COMMA;
-    at = copy(o, at, b, f[2 * (p + 3)]!, f[2 * (p + 3) + 1]!);
+    at = copy(o, at, b, f[2 * (p + TAIL.root)]!, f[2 * (p + TAIL.root) + 1]!);
     o[at++] = COMMA;
-    at = number(o, at, b, f, p + 4, K.empty, true);
+    at = number(o, at, b, f, p + TAIL.index, K.empty, true);
     o[at++] = COMMA;
-    at = number(o, at, b, f, p + 5, K.empty, true);
+    at = number(o, at, b, f, p + TAIL.size, K.empty, true);
     o[at++] = COMMA;
     at = this.proof(o, at, b, f, false);
     o[at++] = NEWLINE;
@@ -234,9 +243,9 @@ export class ExportRowAssembler {
    */
   private proof(t: Buffer, at: number, b: Buffer, f: Int32Array, json: boolean): number {
     const p = this.p;
-    const start = f[2 * (p + 6)]!;
-    const end = f[2 * (p + 6) + 1]!;
-    const hasRoot = f[2 * (p + 3)]! >= 0;
+    const start = f[2 * (p + TAIL.proof)]!;
+    const end = f[2 * (p + TAIL.proof) + 1]!;
+    const hasRoot = f[2 * (p + TAIL.root)]! >= 0;
     if (!json) {
       return copy(t, at, b, start, end);
     }

@@ -141,8 +141,9 @@ export function exportSelect(query: DatasetQuery, sql: DatasetSql): string {
 
 /**
  * The columns of an export read with binary COPY and turned into file bytes without a row object (see
- * core/export-bytes.ts for the layout): numbers as PostgreSQL's text output (JavaScript's digits), the
- * timestamp binary, binary columns as base64, then the location when an H3 filter needs it.
+ * core/export-bytes.ts for the layout): numbers as PostgreSQL's text output (JavaScript's digits), the body
+ * JSON-escaped and CSV-escaped, the timestamp binary, binary columns as base64, then the location when an H3
+ * filter needs it.
  */
 export function encodedExportSelect(query: DatasetQuery, sql: DatasetSql): string {
   const text = (column: string) => `${column}::text`;
@@ -155,7 +156,8 @@ export function encodedExportSelect(query: DatasetQuery, sql: DatasetSql): strin
     text('r.alt'),
     ...exportMetrics(query).map((m) => text(`r.${ident(m)}`)),
     text('r.qflags'),
-    'r.body',
+    'to_json(r.body)::text',
+    `replace(r.body, '"', '""')`,
     base64('r.sig'),
     base64('r.batch_root'),
     text('r.batch_index'),
