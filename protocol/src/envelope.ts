@@ -2,8 +2,14 @@ import { isUtf8 } from 'node:buffer';
 
 import { isDeviceId, type DeviceId } from './device-id.js';
 import { err, ok, ProtocolError, type Result } from './errors.js';
-import { buildMerkleTree, inclusionProof, leafHash, type MerkleTree } from './merkle.js';
-import { canonicalizeReadingBody, PROTOCOL_VERSION, validateReadingBody, type ReadingBody } from './reading.js';
+import { inclusionProof, textMerkleTree, type MerkleTree } from './merkle.js';
+import {
+  canonicalizeReadingBody,
+  checkReadingBody,
+  PROTOCOL_VERSION,
+  validateReadingBody,
+  type ReadingBody,
+} from './reading.js';
 import type { SignatureVerifier, Signer } from './signing.js';
 
 /** Payload limits (bytes on the wire, readings per batch). A larger payload is refused with `TOO_LARGE`. */
@@ -147,15 +153,16 @@ function decodeBatch(raw: Record<string, unknown>, byteLength: number): Result<D
   if (!signature.ok) {
     return signature;
   }
-  const readings: DecodedReading[] = [];
-  const leaves: Buffer[] = [];
+  const count = raw.bodies.length;
+  const bodies = new Array<ReadingBody>(count);
+  const texts = new Array<string>(count);
   let previousSeq = -1;
-  for (let i = 0; i < raw.bodies.length; i++) {
-    const body = validateReadingBody(raw.bodies[i], `bodies[${i}]`, i, device);
-    if (!body.ok) {
-      return body;
+  for (let i = 0; i < count; i++) {
+    const body = checkReadingBody(raw.bodies[i], undefined, i, device);
+    if (body instanceof ProtocolError) {
+      return err(body);
     }
-    if (body.value.device !== device) {
+    if (body.device !== device) {
       return err(
         new ProtocolError('BATCH_DEVICE_MISMATCH', 'every body of a batch belongs to its device', {
           path: `bodies[${i}].device`,
@@ -163,7 +170,7 @@ function decodeBatch(raw: Record<string, unknown>, byteLength: number): Result<D
         }),
       );
     }
-    if (body.value.seq <= previousSeq) {
+    if (body.seq <= previousSeq) {
       return err(
         new ProtocolError('BATCH_SEQ_NOT_INCREASING', 'seq must strictly increase within a batch', {
           path: `bodies[${i}].seq`,
@@ -171,12 +178,15 @@ function decodeBatch(raw: Record<string, unknown>, byteLength: number): Result<D
         }),
       );
     }
-    previousSeq = body.value.seq;
-    const canonical = Buffer.from(canonicalizeReadingBody(body.value), 'utf8');
-    readings.push({ body: body.value, canonical });
-    leaves.push(leafHash(canonical));
+    previousSeq = body.seq;
+    bodies[i] = body;
+    texts[i] = canonicalizeReadingBody(body);
   }
-  const tree = buildMerkleTree(leaves);
+  const { data, tree } = textMerkleTree(texts);
+  const readings = new Array<DecodedReading>(count);
+  for (let i = 0; i < count; i++) {
+    readings[i] = { body: bodies[i]!, canonical: data[i]! };
+  }
   return ok({
     type: 'batch',
     device,
@@ -248,7 +258,7 @@ export function encodeBatch(bodies: readonly ReadingBody[], signer: Signer): str
   if (bodies.length === 0) {
     throw new ProtocolError('EMPTY_BATCH', 'a batch carries at least one reading');
   }
-  const tree = buildMerkleTree(bodies.map((body) => leafHash(Buffer.from(canonicalizeReadingBody(body), 'utf8'))));
+  const { tree } = textMerkleTree(bodies.map((body) => canonicalizeReadingBody(body)));
   const sig = Buffer.from(signer.sign(batchSigningMessage(tree.root))).toString('base64');
   const envelope: BatchEnvelope = { v: PROTOCOL_VERSION, type: 'batch', device: signer.deviceId, bodies, sig };
   return JSON.stringify(envelope);

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildMerkleTree, inclusionProof, leafHash, nodeHash, verifyInclusionProof } from './merkle.js';
+import {
+  buildMerkleTree,
+  inclusionProof,
+  leafHash,
+  nodeHash,
+  textMerkleTree,
+  verifyInclusionProof,
+  writeInclusionProof,
+} from './merkle.js';
 
 /** RFC 9162 §2.1.1 MTH, written recursively as the RFC states it, to check the level-wise builder. */
 function referenceRoot(leaves: Buffer[]): Buffer {
@@ -66,5 +74,36 @@ describe('Merkle tree (RFC 9162)', () => {
 
   it('refuses an empty tree', () => {
     expect(() => buildMerkleTree([])).toThrow(RangeError);
+    expect(() => textMerkleTree([])).toThrow(RangeError);
+  });
+
+  it('builds the same tree from texts as from their leaf hashes, and keeps the texts as UTF-8 bytes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 40 }), (texts) => {
+        const { data, tree } = textMerkleTree(texts);
+        const expected = buildMerkleTree(texts.map((t) => leafHash(Buffer.from(t, 'utf8'))));
+        expect(data.map((d) => d.toString('hex'))).toEqual(texts.map((t) => Buffer.from(t, 'utf8').toString('hex')));
+        expect(tree.root.equals(expected.root)).toBe(true);
+        expect(tree.levels.map((level) => level.map((h) => h.toString('hex')))).toEqual(
+          expected.levels.map((level) => level.map((h) => h.toString('hex'))),
+        );
+      }),
+    );
+  });
+
+  it('writes the same proof bytes as the proof list, for flat and level-wise trees', () => {
+    for (const n of [1, 2, 3, 5, 8, 13, 50]) {
+      const flat = buildMerkleTree(leaves(n));
+      // hashes of another length than 32 bytes take the level-wise path
+      const levelWise = buildMerkleTree(Array.from({ length: n }, (_, i) => Buffer.from(`leaf-${i}`)));
+      for (const tree of [flat, levelWise]) {
+        for (let i = 0; i < n; i++) {
+          const target = Buffer.alloc(1024, 0xee);
+          const written = writeInclusionProof(tree, i, target, 7);
+          expect(target.subarray(7, 7 + written).equals(Buffer.concat(inclusionProof(tree, i)))).toBe(true);
+          expect(target[7 + written]).toBe(0xee);
+        }
+      }
+    }
   });
 });

@@ -36,48 +36,66 @@ const LOCATION_KEYS = new Set(['lat', 'lon', 'alt', 'hdop', 'sats']);
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function fail(code: ProtocolError['code'], message: string, path: string, index?: number): Result<never> {
-  return err(new ProtocolError(code, message, index === undefined ? { path } : { path, index }));
+function failure(code: ProtocolError['code'], message: string, path: string, index?: number): ProtocolError {
+  return new ProtocolError(code, message, index === undefined ? { path } : { path, index });
 }
 
-function checkNumber(value: unknown, path: string, index?: number): Result<never> | undefined {
-  if (typeof value !== 'number') {
-    return fail('SCHEMA', 'expected a number', path, index);
+/**
+ * Where a body lies: its path, or (undefined) `bodies[index]` of a batch. Field paths are built only for an
+ * error: a batch of a thousand readings would otherwise build a dozen strings per reading for nothing.
+ */
+type BodyPath = string | undefined;
+const pathOf = (path: BodyPath, index: number | undefined, suffix: string): string =>
+  (path ?? `bodies[${index}]`) + suffix;
+
+function numberFailure(
+  value: unknown,
+  path: BodyPath,
+  index: number | undefined,
+  field: string,
+  name: string,
+): ProtocolError | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return undefined;
   }
-  if (!Number.isFinite(value)) {
-    return fail('NON_FINITE_NUMBER', 'numbers must be finite', path, index);
-  }
-  return undefined;
+  return typeof value !== 'number'
+    ? failure('SCHEMA', 'expected a number', pathOf(path, index, field + name), index)
+    : failure('NON_FINITE_NUMBER', 'numbers must be finite', pathOf(path, index, field + name), index);
 }
 
-function validateLocation(raw: unknown, path: string, index?: number): Result<Location> {
+function checkLocation(raw: unknown, path: BodyPath, index: number | undefined): Location | ProtocolError {
   if (!isRecord(raw)) {
-    return fail('SCHEMA', 'loc must be an object', path, index);
+    return failure('SCHEMA', 'loc must be an object', pathOf(path, index, '.loc'), index);
   }
-  for (const key of Object.keys(raw)) {
+  for (const key in raw) {
     if (!LOCATION_KEYS.has(key)) {
-      return fail('SCHEMA', `unknown field "${key}"`, `${path}.${key}`, index);
+      return failure('SCHEMA', `unknown field "${key}"`, pathOf(path, index, `.loc.${key}`), index);
     }
   }
   for (const key of LOCATION_KEYS) {
     if (key in raw) {
-      const bad = checkNumber(raw[key], `${path}.${key}`, index);
+      const bad = numberFailure(raw[key], path, index, '.loc.', key);
       if (bad) {
         return bad;
       }
     } else if (key === 'lat' || key === 'lon') {
-      return fail('SCHEMA', `${key} is required`, `${path}.${key}`, index);
+      return failure('SCHEMA', `${key} is required`, pathOf(path, index, `.loc.${key}`), index);
     }
   }
   const { lat, lon, alt, hdop, sats } = raw as { lat: number; lon: number; alt?: number; hdop?: number; sats?: number };
   if (lat < -90 || lat > 90 || lon < -180 || lon > 180) {
-    return fail('BAD_LOCATION', 'lat must lie in [-90, 90] and lon in [-180, 180]', path, index);
+    return failure(
+      'BAD_LOCATION',
+      'lat must lie in [-90, 90] and lon in [-180, 180]',
+      pathOf(path, index, '.loc'),
+      index,
+    );
   }
   if (hdop !== undefined && hdop < 0) {
-    return fail('BAD_LOCATION', 'hdop cannot be negative', `${path}.hdop`, index);
+    return failure('BAD_LOCATION', 'hdop cannot be negative', pathOf(path, index, '.loc.hdop'), index);
   }
   if (sats !== undefined && (!Number.isInteger(sats) || sats < 0 || sats > 255)) {
-    return fail('BAD_LOCATION', 'sats must be an integer in [0, 255]', `${path}.sats`, index);
+    return failure('BAD_LOCATION', 'sats must be an integer in [0, 255]', pathOf(path, index, '.loc.sats'), index);
   }
   const loc: { -readonly [K in keyof Location]: Location[K] } = { lat, lon };
   if (alt !== undefined) {
@@ -89,8 +107,11 @@ function validateLocation(raw: unknown, path: string, index?: number): Result<Lo
   if (sats !== undefined) {
     loc.sats = sats;
   }
-  return ok(loc);
+  return loc;
 }
+
+const isKnownDevice = (value: unknown, known: DeviceId | undefined): value is DeviceId =>
+  known !== undefined && value === known;
 
 /**
  * Validates an untrusted, already JSON-parsed value as a reading body. Returns a typed error, never throws.
@@ -102,67 +123,102 @@ export function validateReadingBody(
   index?: number,
   knownDevice?: DeviceId,
 ): Result<ReadingBody> {
+  const checked = checkReadingBody(raw, path, index, knownDevice);
+  return checked instanceof ProtocolError ? err(checked) : ok(checked);
+}
+
+/**
+ * {@link validateReadingBody} without the result wrapper, for the bodies of a batch (`path` undefined:
+ * `bodies[index]`). A batch's bodies repeat its (already checked) device id, `knownDevice`: a string
+ * comparison spares a base58 decode each.
+ */
+export function checkReadingBody(
+  raw: unknown,
+  path: BodyPath,
+  index: number | undefined,
+  knownDevice: DeviceId | undefined,
+): ReadingBody | ProtocolError {
   if (!isRecord(raw)) {
-    return fail('SCHEMA', 'a reading body must be a JSON object', path, index);
+    return failure('SCHEMA', 'a reading body must be a JSON object', pathOf(path, index, ''), index);
   }
-  for (const key of Object.keys(raw)) {
+  for (const key in raw) {
     if (!BODY_KEYS.has(key)) {
-      return fail('SCHEMA', `unknown field "${key}"`, `${path}.${key}`, index);
+      return failure('SCHEMA', `unknown field "${key}"`, pathOf(path, index, `.${key}`), index);
     }
   }
   if (raw.v !== PROTOCOL_VERSION) {
     return typeof raw.v === 'number'
-      ? fail('UNSUPPORTED_VERSION', `protocol version ${raw.v} is not supported (this is v1)`, `${path}.v`, index)
-      : fail('SCHEMA', 'v must be the number 1', `${path}.v`, index);
+      ? failure(
+          'UNSUPPORTED_VERSION',
+          `protocol version ${raw.v} is not supported (this is v1)`,
+          pathOf(path, index, '.v'),
+          index,
+        )
+      : failure('SCHEMA', 'v must be the number 1', pathOf(path, index, '.v'), index);
   }
-  // A batch's bodies repeat its (already checked) device id: a string comparison spares a base58 decode each.
-  const isKnownDevice = (value: unknown): value is DeviceId => knownDevice !== undefined && value === knownDevice;
-  if (!(isKnownDevice(raw.device) || isDeviceId(raw.device))) {
-    return fail('BAD_DEVICE_ID', 'device must be base58 of a 32-byte ed25519 public key', `${path}.device`, index);
+  const device = raw.device;
+  if (!(isKnownDevice(device, knownDevice) || isDeviceId(device))) {
+    return failure(
+      'BAD_DEVICE_ID',
+      'device must be base58 of a 32-byte ed25519 public key',
+      pathOf(path, index, '.device'),
+      index,
+    );
   }
-  if (!isHardwareKind(raw.kind)) {
-    return fail('UNKNOWN_KIND', 'kind must be one of weather, vehicle, energy', `${path}.kind`, index);
+  const kind = raw.kind;
+  if (!isHardwareKind(kind)) {
+    return failure('UNKNOWN_KIND', 'kind must be one of weather, vehicle, energy', pathOf(path, index, '.kind'), index);
   }
   const seq = raw.seq;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
-    return fail('BAD_SEQ', 'seq must be a non-negative safe integer', `${path}.seq`, index);
+    return failure('BAD_SEQ', 'seq must be a non-negative safe integer', pathOf(path, index, '.seq'), index);
   }
   const ts = raw.ts;
   if (typeof ts !== 'number' || !Number.isInteger(ts) || ts < MIN_TIMESTAMP_MS || ts >= MAX_TIMESTAMP_MS) {
-    return fail('BAD_TIMESTAMP', 'ts must be integer milliseconds UTC between 2020 and 2100', `${path}.ts`, index);
+    return failure(
+      'BAD_TIMESTAMP',
+      'ts must be integer milliseconds UTC between 2020 and 2100',
+      pathOf(path, index, '.ts'),
+      index,
+    );
   }
   let loc: Location | undefined;
   if (raw.loc !== undefined) {
-    const result = validateLocation(raw.loc, `${path}.loc`, index);
-    if (!result.ok) {
-      return result;
+    const checked = checkLocation(raw.loc, path, index);
+    if (checked instanceof ProtocolError) {
+      return checked;
     }
-    loc = result.value;
+    loc = checked;
   }
-  if (!isRecord(raw.metrics)) {
-    return fail('SCHEMA', 'metrics must be an object', `${path}.metrics`, index);
-  }
-  const names = Object.keys(raw.metrics);
-  if (names.length === 0) {
-    return fail('SCHEMA', 'a reading carries at least one metric', `${path}.metrics`, index);
+  const rawMetrics = raw.metrics;
+  if (!isRecord(rawMetrics)) {
+    return failure('SCHEMA', 'metrics must be an object', pathOf(path, index, '.metrics'), index);
   }
   const metrics: Record<string, number> = {};
-  for (const name of names) {
-    if (metricSpec(raw.kind, name) === undefined) {
-      return fail('UNKNOWN_METRIC', `"${name}" is not a ${raw.kind} metric`, `${path}.metrics.${name}`, index);
+  let count = 0;
+  for (const name in rawMetrics) {
+    if (metricSpec(kind, name) === undefined) {
+      return failure(
+        'UNKNOWN_METRIC',
+        `"${name}" is not a ${kind} metric`,
+        pathOf(path, index, `.metrics.${name}`),
+        index,
+      );
     }
-    const value = raw.metrics[name];
-    const bad = checkNumber(value, `${path}.metrics.${name}`, index);
+    const value = rawMetrics[name];
+    const bad = numberFailure(value, path, index, '.metrics.', name);
     if (bad) {
       return bad;
     }
     metrics[name] = value as number;
+    count++;
   }
-  const body: ReadingBody =
-    loc === undefined
-      ? { v: PROTOCOL_VERSION, device: raw.device, kind: raw.kind, seq, ts, metrics }
-      : { v: PROTOCOL_VERSION, device: raw.device, kind: raw.kind, seq, ts, loc, metrics };
-  return ok(body);
+  if (count === 0) {
+    return failure('SCHEMA', 'a reading carries at least one metric', pathOf(path, index, '.metrics'), index);
+  }
+  return loc === undefined
+    ? { v: PROTOCOL_VERSION, device, kind, seq, ts, metrics }
+    : { v: PROTOCOL_VERSION, device, kind, seq, ts, loc, metrics };
 }
 
 const LOCATION_ORDER = ['alt', 'hdop', 'lat', 'lon', 'sats'] as const;

@@ -1,6 +1,6 @@
 import { deviceIdFromPublicKey, metricNames, type ReadingBody } from '@groundtruth/protocol';
 import { describe, expect, it } from 'vitest';
-import { copyData, CopyRowWriter, type RowInput } from './copy.encoder.js';
+import { copyChunks, copyData, CopyRowWriter, type RowInput } from './copy.encoder.js';
 import { readingColumns, readingColumnTypes, readingRecords } from './reading.columns.js';
 import { READING, ReadingTable, RowReading, withQflags, type StoredReading } from './stored.reading.js';
 
@@ -127,6 +127,23 @@ describe('binary COPY encoding of readings', () => {
     expect(reading!.canonical).toEqual(canonical);
     const [row] = decodeBinaryCopy(copyData([reading!]));
     expect(fieldsOf('weather', row!).body).toEqual(canonical);
+  });
+
+  it('sends rows lying side by side as one view, and the stream equals the rows in order', () => {
+    const readings = stored(...Array.from({ length: 200 }, (_, i) => input({ seq: i })));
+    const late = withQflags(readings[100]!, 11);
+    const picked = [...readings.slice(0, 100), late, ...readings.slice(101, 150), ...readings.slice(160)];
+    const chunks = copyChunks(picked);
+    // after the 19-byte header: the rows as they are, then the 2-byte trailer
+    expect(
+      Buffer.concat(chunks)
+        .subarray(19, -2)
+        .equals(Buffer.concat(picked.map((r) => r.row))),
+    ).toBe(true);
+    expect(
+      decodeBinaryCopy(Buffer.concat(chunks)).map((row) => fieldsOf('weather', row).seq!.readBigInt64BE()),
+    ).toEqual(picked.map((r) => BigInt(r.seq)));
+    expect(chunks.length).toBeLessThan(8);
   });
 
   it('grows past its first size estimate', () => {

@@ -1,6 +1,6 @@
-import type { ReadingBody } from '@groundtruth/protocol';
+import { writeInclusionProof, type MerkleTree, type ReadingBody } from '@groundtruth/protocol';
 import { HEAD_COLUMNS, metricColumns, TAIL_COLUMNS } from './reading.columns.js';
-import { READING, type StoredReading } from './stored.reading.js';
+import { READING, RowReading, type StoredReading } from './stored.reading.js';
 
 /** What a row is encoded from. */
 export interface RowInput {
@@ -10,6 +10,8 @@ export interface RowInput {
   readonly sig: Uint8Array;
   readonly batch?: { readonly root: Uint8Array; readonly index: number; readonly size: number };
   readonly proof?: readonly Uint8Array[];
+  /** the batch's tree: when set, the proof is cut from it (no list of hashes per reading) instead of `proof` */
+  readonly tree?: MerkleTree;
   readonly qflags: number;
 }
 
@@ -36,9 +38,8 @@ export class CopyRowWriter {
 
   /** Copies bytes in as they are (not a field); returns where they start. */
   append(bytes: Uint8Array): number {
-    const start = this.at;
-    this.raw(bytes);
-    return start;
+    this.room(bytes.length);
+    return this.copyIn(bytes);
   }
 
   /**
@@ -46,8 +47,23 @@ export class CopyRowWriter {
    * fields lie in the reading's slot of `table` (see READING).
    */
   row(input: RowInput, table: Float64Array, slot: number): void {
-    const { body, batch } = input;
+    const { body, batch, canonical, sig, tree } = input;
     const metrics = metricColumns(body.kind);
+    const proof = tree === undefined ? (input.proof ?? []) : undefined;
+    let proofRoom = 0;
+    if (batch !== undefined) {
+      proofRoom = proof === undefined ? PROOF_HASH * proofDepth(tree!.size) : proof.reduce((n, p) => n + p.length, 0);
+    }
+    // Room for the whole tuple at once: the field writers below do not check.
+    this.room(
+      ROW_FIXED_BYTES +
+        body.device.length * 3 +
+        metrics.length * 12 +
+        canonical.length +
+        sig.length +
+        proofRoom +
+        (batch === undefined ? 0 : batch.root.length),
+    );
     const start = this.at;
     this.int16(HEAD_COLUMNS.length + metrics.length + TAIL_COLUMNS.length);
     this.textField(body.device);
@@ -67,7 +83,6 @@ export class CopyRowWriter {
       if (loc.sats === undefined) {
         this.int32(-1);
       } else {
-        this.room(6);
         this.at = this.buf.writeInt32BE(2, this.at);
         this.at = this.buf.writeInt16BE(loc.sats, this.at);
       }
@@ -76,10 +91,10 @@ export class CopyRowWriter {
       this.float64Field(body.metrics[name]);
     }
     // text's binary form is its UTF-8 bytes
-    this.int32(input.canonical.length);
-    const canonicalAt = this.append(input.canonical);
-    this.int32(input.sig.length);
-    const sigAt = this.append(input.sig);
+    this.int32(canonical.length);
+    const canonicalAt = this.copyIn(canonical);
+    this.int32(sig.length);
+    const sigAt = this.copyIn(sig);
     let rootAt = -1;
     let proofAt = -1;
     let proofLength = 0;
@@ -89,24 +104,29 @@ export class CopyRowWriter {
       }
     } else {
       this.int32(batch.root.length);
-      rootAt = this.append(batch.root);
+      rootAt = this.copyIn(batch.root);
       this.int32Field(batch.index);
       this.int32Field(batch.size);
-      const proof = input.proof ?? [];
-      proofLength = proof.reduce((n, p) => n + p.length, 0);
-      this.int32(proofLength);
-      proofAt = this.at;
-      for (const hash of proof) {
-        this.raw(hash);
+      proofAt = this.at + 4;
+      if (proof === undefined) {
+        proofLength = writeInclusionProof(tree!, batch.index, this.buf, proofAt);
+      } else {
+        this.at = proofAt;
+        for (const hash of proof) {
+          this.copyIn(hash);
+        }
+        proofLength = this.at - proofAt;
       }
+      this.buf.writeInt32BE(proofLength, proofAt - 4);
+      this.at = proofAt + proofLength;
     }
     this.int32Field(input.qflags);
     table[slot + READING.start] = start;
     table[slot + READING.end] = this.at;
     table[slot + READING.canonicalAt] = canonicalAt;
-    table[slot + READING.canonicalLength] = input.canonical.length;
+    table[slot + READING.canonicalLength] = canonical.length;
     table[slot + READING.sigAt] = sigAt;
-    table[slot + READING.sigLength] = input.sig.length;
+    table[slot + READING.sigLength] = sig.length;
     table[slot + READING.rootAt] = rootAt;
     table[slot + READING.proofAt] = proofAt;
     table[slot + READING.proofLength] = proofLength;
@@ -125,25 +145,25 @@ export class CopyRowWriter {
     }
   }
 
-  private raw(bytes: Uint8Array): void {
-    this.room(bytes.length);
-    this.buf.set(bytes, this.at);
-    this.at += bytes.length;
+  // The writers below assume room was made.
+
+  private copyIn(bytes: Uint8Array): number {
+    const start = this.at;
+    this.buf.set(bytes, start);
+    this.at = start + bytes.length;
+    return start;
   }
 
   private int16(value: number): void {
-    this.room(2);
     this.at = this.buf.writeInt16BE(value, this.at);
   }
 
   private int32(value: number): void {
-    this.room(4);
     this.at = this.buf.writeInt32BE(value, this.at);
   }
 
   /** int8 from a safe integer (two's complement for negatives) */
   private int64Field(value: number): void {
-    this.room(12);
     const hi = Math.floor(value / TWO_32);
     this.at = this.buf.writeInt32BE(8, this.at);
     this.at = this.buf.writeInt32BE(hi, this.at);
@@ -151,7 +171,6 @@ export class CopyRowWriter {
   }
 
   private int32Field(value: number): void {
-    this.room(8);
     this.at = this.buf.writeInt32BE(4, this.at);
     this.at = this.buf.writeInt32BE(value, this.at);
   }
@@ -161,7 +180,6 @@ export class CopyRowWriter {
       this.int32(-1);
       return;
     }
-    this.room(12);
     this.at = this.buf.writeInt32BE(8, this.at);
     this.at = this.buf.writeDoubleBE(value, this.at);
   }
@@ -171,20 +189,94 @@ export class CopyRowWriter {
       this.int32(-1);
       return;
     }
-    this.room(8);
     this.at = this.buf.writeInt32BE(4, this.at);
     this.at = this.buf.writeFloatBE(value, this.at);
   }
 
   private textField(value: string): void {
-    this.room(4 + value.length * 3);
     const length = this.buf.write(value, this.at + 4, 'utf8');
     this.buf.writeInt32BE(length, this.at);
     this.at += 4 + length;
   }
 }
 
-/** A complete binary COPY stream of the given readings' rows (all of one kind). */
+const PROOF_HASH = 32;
+/**
+ * A tuple's bytes besides the device id, metrics and byte strings: field count, length words, seq, ts,
+ * received_at, location, batch index and size, qflags.
+ */
+const ROW_FIXED_BYTES = 2 + 4 + 3 * 12 + 50 + 4 + 4 + 4 + 2 * 8 + 4 + 8;
+
+/** Hashes in the longest inclusion proof of a tree of `size` leaves. */
+function proofDepth(size: number): number {
+  let depth = 0;
+  for (let n = size; n > 1; n = (n + 1) >> 1) {
+    depth++;
+  }
+  return depth;
+}
+
+/** Runs of rows shorter than this are copied together rather than sent as chunks of their own. */
+const MIN_CHUNK_BYTES = 16 * 1024;
+
+/**
+ * A complete binary COPY stream of the given readings' rows (all of one kind), in chunks to send one after
+ * the other: rows that lie next to each other in an opened batch's bytes (the usual case) go as one view of
+ * them, not copied; short runs are joined.
+ */
+export function copyChunks(readings: readonly StoredReading[]): Buffer[] {
+  const chunks: Buffer[] = [];
+  let short: Buffer[] = [COPY_HEADER];
+  let shortBytes = COPY_HEADER.length;
+  const flushShort = () => {
+    if (short.length > 0) {
+      chunks.push(short.length === 1 ? short[0]! : Buffer.concat(short, shortBytes));
+      short = [];
+      shortBytes = 0;
+    }
+  };
+  const add = (run: Buffer) => {
+    if (run.length >= MIN_CHUNK_BYTES) {
+      flushShort();
+      chunks.push(run);
+      return;
+    }
+    short.push(run);
+    shortBytes += run.length;
+    if (shortBytes >= MIN_CHUNK_BYTES) {
+      flushShort();
+    }
+  };
+  let bytes: Buffer | undefined;
+  let start = 0;
+  let end = 0;
+  for (const reading of readings) {
+    if (reading instanceof RowReading && reading.bytes === bytes && reading.rowStart === end) {
+      end = reading.rowEnd;
+      continue;
+    }
+    if (bytes !== undefined) {
+      add(bytes.subarray(start, end));
+      bytes = undefined;
+    }
+    if (reading instanceof RowReading) {
+      bytes = reading.bytes;
+      start = reading.rowStart;
+      end = reading.rowEnd;
+    } else {
+      add(reading.row);
+    }
+  }
+  if (bytes !== undefined) {
+    add(bytes.subarray(start, end));
+  }
+  short.push(COPY_TRAILER);
+  shortBytes += COPY_TRAILER.length;
+  flushShort();
+  return chunks;
+}
+
+/** A complete binary COPY stream of the given readings' rows (all of one kind), in one buffer. */
 export function copyData(readings: readonly StoredReading[]): Buffer {
-  return Buffer.concat([COPY_HEADER, ...readings.map((r) => r.row), COPY_TRAILER]);
+  return Buffer.concat(copyChunks(readings));
 }

@@ -109,26 +109,27 @@ export function checkKind(
   return new IngestError('KIND_MISMATCH', detail, { device: reading.device, seq: reading.seq, detail });
 }
 
+const readingRefusal = (body: ReadingBody, code: RejectReason, detail: string): IngestError =>
+  new IngestError(code, detail, { device: body.device, seq: body.seq, detail });
+
 /** Per-reading checks that need no registry: what storage can hold, and the timestamp window. */
 export function checkReadingWindow(
   body: ReadingBody,
   receivedAt: number,
   limits: TimestampLimits,
 ): IngestError | undefined {
-  const context = { device: body.device, seq: body.seq };
   if (body.loc?.hdop !== undefined && body.loc.hdop > MAX_REAL) {
     // The protocol bounds hdop only below; storage holds it as a 4-byte real, and a value that does not fit
     // would fail the whole batch's transaction on every retry.
-    const detail = `loc.hdop ${body.loc.hdop} exceeds what storage holds`;
-    return new IngestError('BAD_LOCATION', detail, { ...context, detail });
+    return readingRefusal(body, 'BAD_LOCATION', `loc.hdop ${body.loc.hdop} exceeds what storage holds`);
   }
   if (body.ts - receivedAt > limits.maxFutureMs) {
     const detail = `ts ${new Date(body.ts).toISOString()} is ${body.ts - receivedAt} ms after receipt`;
-    return new IngestError('TIMESTAMP_IN_FUTURE', detail, { ...context, detail });
+    return readingRefusal(body, 'TIMESTAMP_IN_FUTURE', detail);
   }
   if (receivedAt - body.ts > limits.maxAgeMs) {
     const detail = `ts ${new Date(body.ts).toISOString()} is ${receivedAt - body.ts} ms before receipt`;
-    return new IngestError('TIMESTAMP_TOO_OLD', detail, { ...context, detail });
+    return readingRefusal(body, 'TIMESTAMP_TOO_OLD', detail);
   }
   return undefined;
 }

@@ -1,12 +1,12 @@
 import {
-  batchInclusion,
   HARDWARE_KINDS,
-  type DecodedEnvelope,
   type DeviceId,
   type HardwareKind,
+  type MerkleTree,
+  type ReadingBody,
   type SignatureVerifier,
 } from '@groundtruth/protocol';
-import { CopyRowWriter } from './copy.encoder.js';
+import { CopyRowWriter, type RowInput } from './copy.encoder.js';
 import {
   checkReadingWindow,
   decodeMessage,
@@ -140,21 +140,51 @@ function encodeOpened(
   verified: readonly boolean[],
   rules: OpenRules,
 ): OpenedWire {
-  const bytes = messages.reduce((n, m) => n + m.payload.length, 0);
-  const writer = new CopyRowWriter(Math.round(bytes * 1.6) + 4096);
+  let bytes = 0;
+  for (const message of messages) {
+    bytes += message.payload.length;
+  }
+  // A row takes about three times its reading's share of the payload (typed columns, signature, root, proof).
+  const writer = new CopyRowWriter(Math.ceil(bytes * 3.25) + 4096);
   const table = new ReadingTable();
   const refusals: { slot: number; error: WireError }[] = [];
   const thresholds = { clockAheadMs: rules.clockAheadFlagMs, delayedMs: rules.delayedFlagMs };
+  // One input, refilled for every row: an object or two per reading is what the garbage collector pays for.
+  const batch: { root: Uint8Array; index: number; size: number } = { root: EMPTY, index: 0, size: 0 };
+  const input: RowSlots = {
+    body: undefined as unknown as ReadingBody,
+    canonical: EMPTY,
+    receivedAt: 0,
+    sig: EMPTY,
+    batch: undefined,
+    tree: undefined,
+    qflags: 0,
+  };
   let slots = 0;
-  const out = decoded.map((d, m): WireMessage => {
+  const out = new Array<WireMessage>(decoded.length);
+  for (let m = 0; m < decoded.length; m++) {
+    const d = decoded[m]!;
     if (!d.ok) {
-      return { ok: false, error: wireError(d.error) };
+      out[m] = { ok: false, error: wireError(d.error) };
+      continue;
     }
     const { envelope } = d;
     const receivedAt = messages[m]!.receivedAt;
     const first = slots;
     const size = envelope.readings.length;
-    envelope.readings.forEach(({ body, canonical }, index) => {
+    input.receivedAt = receivedAt;
+    input.sig = envelope.signature;
+    if (envelope.type === 'batch') {
+      batch.root = envelope.tree.root;
+      batch.size = envelope.tree.size;
+      input.batch = batch;
+      input.tree = envelope.tree;
+    } else {
+      input.batch = undefined;
+      input.tree = undefined;
+    }
+    for (let index = 0; index < size; index++) {
+      const { body, canonical } = envelope.readings[index]!;
       const slot = table.add();
       slots++;
       const t = table.slots;
@@ -165,7 +195,7 @@ function encodeOpened(
       t[slot + READING.size] = size;
       if (!verified[m]) {
         t[slot + READING.status] = 2;
-        return;
+        continue;
       }
       const refused = checkReadingWindow(body, receivedAt, rules);
       if (refused !== undefined) {
@@ -173,27 +203,32 @@ function encodeOpened(
         t[slot + READING.canonicalAt] = writer.append(canonical);
         t[slot + READING.canonicalLength] = canonical.length;
         refusals.push({ slot: slot / READING_WIDTH, error: wireError(refused) });
-        return;
+        continue;
       }
       const qflags = ingestQualityFlags(body, receivedAt, thresholds);
       t[slot + READING.qflags] = qflags;
-      writer.row(
-        { body, canonical, receivedAt, sig: envelope.signature, qflags, ...batchOf(envelope, index) },
-        t,
-        slot,
-      );
-    });
-    return { ok: true, device: envelope.device, type: envelope.type, verified: verified[m]!, first, size };
-  });
+      input.body = body;
+      input.canonical = canonical;
+      input.qflags = qflags;
+      batch.index = index;
+      writer.row(input, t, slot);
+    }
+    out[m] = { ok: true, device: envelope.device, type: envelope.type, verified: verified[m]!, first, size };
+  }
   return { messages: out, table: table.done(), refusals, bytes: writer.bytes() };
 }
 
-function batchOf(envelope: DecodedEnvelope, index: number) {
-  if (envelope.type !== 'batch') {
-    return {};
-  }
-  const inclusion = batchInclusion(envelope, index);
-  return { batch: { root: inclusion.root, index, size: inclusion.size }, proof: inclusion.proof };
+const EMPTY = Buffer.alloc(0);
+
+/** A {@link RowInput} whose fields are refilled row after row. */
+interface RowSlots extends RowInput {
+  body: ReadingBody;
+  canonical: Uint8Array;
+  receivedAt: number;
+  sig: Uint8Array;
+  batch: { root: Uint8Array; index: number; size: number } | undefined;
+  tree: MerkleTree | undefined;
+  qflags: number;
 }
 
 /** The opened messages on the consumer's side: byte fields are views into the wire buffer, made on demand. */
@@ -211,23 +246,27 @@ export function fromWire(wire: OpenedWire, messages: readonly IncomingMessage[])
     for (let i = 0; i < message.size; i++) {
       const slot = message.first + i;
       const base = slot * READING_WIDTH;
-      const reading = {
-        index: i,
-        seq: table[base + READING.seq]!,
-        kind: HARDWARE_KINDS[table[base + READING.kind]!]!,
-      };
       switch (table[base + READING.status]) {
         case 0:
-          readings[i] = { ...reading, stored: new RowReading(buffer, table, base, message.device, receivedAt) };
+          readings[i] = new RowReading(buffer, table, base, message.device, receivedAt);
           break;
         case 1: {
           const at = table[base + READING.canonicalAt]!;
           const canonical = buffer.subarray(at, at + table[base + READING.canonicalLength]!);
-          readings[i] = { ...reading, refused: { error: error(refusals.get(slot)!), canonical } };
+          readings[i] = {
+            index: i,
+            seq: table[base + READING.seq]!,
+            kind: HARDWARE_KINDS[table[base + READING.kind]!]!,
+            refused: { error: error(refusals.get(slot)!), canonical },
+          };
           break;
         }
         default:
-          readings[i] = reading;
+          readings[i] = {
+            index: i,
+            seq: table[base + READING.seq]!,
+            kind: HARDWARE_KINDS[table[base + READING.kind]!]!,
+          };
       }
     }
     return {

@@ -16,6 +16,7 @@ import type { IngestMetrics } from './ingest.metrics.js';
 import type { MessageBatch } from './mqtt-batch.consumer.js';
 import type { DeviceRateLimiter } from './rate.limiter.js';
 import type { ReadingsWriter, WriteCandidate, WriteOutcome, WriteRequest } from './readings.repository.js';
+import type { StoredReading } from './stored.reading.js';
 
 export interface IngestRules {
   readonly quarantinePayloadBytes: number;
@@ -155,6 +156,10 @@ export class IngestService {
     const maxBytes = this.deps.rules.quarantinePayloadBytes;
     for (const reading of envelope.readings) {
       const { index, stored } = reading;
+      if (stored !== undefined && reading.refused === undefined && reading.kind === registered.kind) {
+        candidates.push(new QueuedReading(stored, message, envelope, index, maxBytes));
+        continue;
+      }
       const error =
         checkKind({ device: envelope.device, seq: reading.seq, kind: reading.kind }, registered) ??
         reading.refused?.error;
@@ -163,22 +168,8 @@ export class IngestService {
         quarantine.push(quarantineReading(message, envelope, index, canonical, error, maxBytes));
         continue;
       }
-      if (stored === undefined) {
-        // The opener encodes a row for every reading of a verified envelope that it does not refuse.
-        throw new Error(`opened reading ${index} of ${envelope.device} has neither a row nor a refusal`);
-      }
-      candidates.push({
-        reading: stored,
-        quarantine: (code, detail) =>
-          quarantineReading(
-            message,
-            envelope,
-            index,
-            stored.canonical,
-            new IngestError(code, detail, { device: envelope.device, seq: reading.seq, detail }),
-            maxBytes,
-          ),
-      });
+      // The opener encodes a row for every reading of a verified envelope that it does not refuse.
+      throw new Error(`opened reading ${index} of ${envelope.device} has neither a row nor a refusal`);
     }
   }
 
@@ -224,6 +215,23 @@ export class IngestService {
       logger.debug('ingest_batch_committed', { ...summary });
     }
     return summary;
+  }
+}
+
+/** A write candidate: one object per reading (no closure), its quarantine row built only if its seq is refused. */
+class QueuedReading implements WriteCandidate {
+  constructor(
+    readonly reading: StoredReading,
+    private readonly message: IncomingMessage,
+    private readonly envelope: Extract<OpenedMessage, { ok: true }>,
+    private readonly index: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  quarantine(code: 'REPLAYED_SEQ' | 'NON_INCREASING_SEQ', detail: string): QuarantineRow {
+    const { device } = this.envelope;
+    const error = new IngestError(code, detail, { device, seq: this.reading.seq, detail });
+    return quarantineReading(this.message, this.envelope, this.index, this.reading.canonical, error, this.maxBytes);
   }
 }
 

@@ -2,7 +2,7 @@ import { HARDWARE_KINDS, type HardwareKind } from '@groundtruth/protocol';
 import type { Logger } from '@groundtruth/service-kit';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { copyData } from './copy.encoder.js';
+import { copyChunks } from './copy.encoder.js';
 import type { QuarantineRow } from './envelope.checks.js';
 import { QFLAG } from './quality.flags.js';
 import { readingColumnTypes, readingRecords } from './reading.columns.js';
@@ -14,7 +14,7 @@ import {
   READING_COLUMN_TYPES,
 } from './readings.sql.js';
 import { EMPTY_HISTORY, loadHistory, updateSeqState } from './seq-state.queries.js';
-import { candidatesNeedingHistory, classifySeqs, type DeviceSeqState } from './seq.classifier.js';
+import { candidatesNeedingHistory, classifySeqs, type DeviceSeqState, type SeqCandidate } from './seq.classifier.js';
 import { withQflags, type StoredReading } from './stored.reading.js';
 import { WriterConnections } from './writer.connections.js';
 
@@ -61,6 +61,24 @@ export interface ReadingsRepositoryOptions {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** How many devices the writer remembers as having a `device_state` row. */
+const MAX_KNOWN_STATES = 200_000;
+
+/** A candidate as the seq classifier sees it; the body is read only if a seq comes twice. */
+class SeqView implements SeqCandidate {
+  readonly device: string;
+  readonly seq: number;
+  readonly kind: HardwareKind;
+  constructor(private readonly reading: StoredReading) {
+    this.device = reading.device;
+    this.seq = reading.seq;
+    this.kind = reading.kind;
+  }
+  get body(): Buffer {
+    return this.reading.canonical;
+  }
+}
+
 /** PostgreSQL's unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -79,6 +97,8 @@ const UNIQUE_VIOLATION = '23505';
 export class ReadingsRepository implements ReadingsWriter {
   private readonly connections: WriterConnections;
   private columnsChecked = false;
+  /** devices whose `device_state` row is known to exist (committed): they need no ENSURE */
+  private readonly knownStates = new Set<string>();
 
   constructor(
     databaseUrl: string,
@@ -126,7 +146,7 @@ export class ReadingsRepository implements ReadingsWriter {
     let healthy = true;
     try {
       await client.query('BEGIN');
-      const { accepted, duplicates, seqRejects, newGaps } = await this.storeReadings(
+      const { accepted, duplicates, seqRejects, newGaps, devices } = await this.storeReadings(
         client,
         request.candidates,
         checkEverySeq,
@@ -136,6 +156,7 @@ export class ReadingsRepository implements ReadingsWriter {
         await insertQuarantine(client, quarantined);
       }
       await client.query('COMMIT');
+      this.rememberStates(devices);
       return {
         accepted,
         duplicates,
@@ -173,30 +194,54 @@ export class ReadingsRepository implements ReadingsWriter {
     this.columnsChecked = true;
   }
 
+  private rememberStates(devices: readonly string[]): void {
+    for (const device of devices) {
+      if (!this.knownStates.has(device)) {
+        if (this.knownStates.size >= MAX_KNOWN_STATES) {
+          // Forget the oldest (a Set keeps insertion order): it costs an ENSURE again, nothing more.
+          this.knownStates.delete(this.knownStates.values().next().value!);
+        }
+        this.knownStates.add(device);
+      }
+    }
+  }
+
+  /**
+   * Locks the devices' state rows (in id order), creating the missing ones first. Rows known to exist skip
+   * the ENSURE; should one be gone after all, it is created and locked then.
+   */
+  private async lockStates(client: pg.Client, devices: readonly string[]) {
+    type StateRow = { device_id: string; high_seq: string; readings: string };
+    const unknown = devices.filter((device) => !this.knownStates.has(device));
+    if (unknown.length > 0) {
+      await client.query(ENSURE_DEVICE_STATE, [unknown]);
+    }
+    const { rows } = await client.query<StateRow>(LOCK_DEVICE_STATE, [devices]);
+    if (rows.length < devices.length) {
+      const found = new Set(rows.map((row) => row.device_id));
+      const missing = devices.filter((device) => !found.has(device));
+      for (const device of missing) {
+        this.knownStates.delete(device);
+      }
+      await client.query(ENSURE_DEVICE_STATE, [missing]);
+      rows.push(...(await client.query<StateRow>(LOCK_DEVICE_STATE, [missing])).rows);
+    }
+    return rows;
+  }
+
   private async storeReadings(client: pg.Client, candidates: readonly WriteCandidate[], checkEverySeq: boolean) {
     const accepted: StoredReading[] = [];
     const seqRejects: QuarantineRow[] = [];
     if (candidates.length === 0) {
-      return { accepted, duplicates: 0, seqRejects, newGaps: 0 };
+      return { accepted, duplicates: 0, seqRejects, newGaps: 0, devices: [] };
     }
     const devices = [...new Set(candidates.map((c) => c.reading.device))].sort();
-    await client.query(ENSURE_DEVICE_STATE, [devices]);
-    const locked = await client.query<{ device_id: string; high_seq: string; readings: string }>(LOCK_DEVICE_STATE, [
-      devices,
-    ]);
+    const locked = await this.lockStates(client, devices);
     const highs = new Map<string, number | undefined>();
-    for (const row of locked.rows) {
+    for (const row of locked) {
       highs.set(row.device_id, row.readings === '0' ? undefined : Number(row.high_seq));
     }
-    const seqCandidates = candidates.map(({ reading }) => ({
-      device: reading.device,
-      seq: reading.seq,
-      kind: reading.kind,
-      // a view made only if the classifier needs to compare bodies
-      get body() {
-        return reading.canonical;
-      },
-    }));
+    const seqCandidates = candidates.map(({ reading }) => new SeqView(reading));
     const needHistory = checkEverySeq ? seqCandidates : candidatesNeedingHistory(seqCandidates, highs);
     const { gaps, stored } = needHistory.length > 0 ? await loadHistory(client, needHistory) : EMPTY_HISTORY;
     const states = new Map<string, DeviceSeqState>();
@@ -226,7 +271,7 @@ export class ReadingsRepository implements ReadingsWriter {
     });
     await this.insertReadings(client, accepted);
     await updateSeqState(client, updates, accepted);
-    return { accepted, duplicates, seqRejects, newGaps: updates.reduce((n, u) => n + u.newGaps, 0) };
+    return { accepted, duplicates, seqRejects, newGaps: updates.reduce((n, u) => n + u.newGaps, 0), devices };
   }
 
   private async insertReadings(client: pg.Client, readings: readonly StoredReading[]): Promise<void> {
@@ -236,7 +281,7 @@ export class ReadingsRepository implements ReadingsWriter {
         continue;
       }
       if (this.options.copy ?? true) {
-        await copyInto(client, kind, copyData(rows));
+        await copyInto(client, kind, copyChunks(rows));
       } else {
         await client.query(KIND_SQL[kind].insertJson, [JSON.stringify(readingRecords(kind, rows))]);
       }
@@ -254,12 +299,15 @@ async function rollback(client: pg.Client): Promise<boolean> {
   }
 }
 
-async function copyInto(client: pg.Client, kind: HardwareKind, rows: Buffer): Promise<void> {
+async function copyInto(client: pg.Client, kind: HardwareKind, chunks: readonly Buffer[]): Promise<void> {
   const stream = client.query(copyStreams.from(KIND_SQL[kind].copy));
   await new Promise<void>((resolve, reject) => {
     stream.on('error', reject);
     stream.on('finish', resolve);
-    stream.end(rows);
+    for (const chunk of chunks) {
+      stream.write(chunk);
+    }
+    stream.end();
   });
 }
 

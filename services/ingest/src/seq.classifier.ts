@@ -76,7 +76,11 @@ class DeviceWork {
   high: number | undefined;
   gaps: WorkingGap[];
   readonly deleted = new Set<number>();
-  readonly inBatch = new Map<number, SeqCandidate>();
+  /**
+   * The candidate accepted last. Candidates come in seq order, so an earlier one of the same seq in this
+   * batch, if accepted, is this one.
+   */
+  lastAccepted: SeqCandidate | undefined;
   accepted = 0;
   newGaps = 0;
   changed = false;
@@ -137,22 +141,32 @@ export function classifySeqs(
   rules: SeqRules,
 ): SeqClassification {
   const verdicts: SeqVerdict[] = new Array(candidates.length);
-  const order = candidates.map((_, i) => i);
-  order.sort((a, b) => {
-    const x = candidates[a]!;
-    const y = candidates[b]!;
-    return x.device < y.device ? -1 : x.device > y.device ? 1 : x.seq - y.seq || a - b;
-  });
-  const devices = new Map<string, DeviceWork>();
-  for (const i of order) {
-    const candidate = candidates[i]!;
-    const { device, seq } = candidate;
-    let work = devices.get(device);
-    if (work === undefined) {
-      work = new DeviceWork(device, states.get(device));
-      devices.set(device, work);
+  // Per device in id order, each device's candidates by seq (then arrival): grouped first, since a batch holds
+  // a few hundred devices but thousands of readings, which mostly arrive in seq order already.
+  const byDevice = new Map<string, number[]>();
+  for (let i = 0; i < candidates.length; i++) {
+    const { device } = candidates[i]!;
+    const group = byDevice.get(device);
+    if (group === undefined) {
+      byDevice.set(device, [i]);
+    } else {
+      group.push(i);
     }
-    verdicts[i] = decide(work, candidate, storedBodies.get(storedKey(device, seq)), rules);
+  }
+  const bySeq = (a: number, b: number) => candidates[a]!.seq - candidates[b]!.seq || a - b;
+  const devices = new Map<string, DeviceWork>();
+  for (const device of [...byDevice.keys()].sort()) {
+    const group = byDevice.get(device)!;
+    if (!inSeqOrder(candidates, group)) {
+      group.sort(bySeq);
+    }
+    const work = new DeviceWork(device, states.get(device));
+    devices.set(device, work);
+    for (const i of group) {
+      const candidate = candidates[i]!;
+      const stored = storedBodies.size === 0 ? undefined : storedBodies.get(storedKey(device, candidate.seq));
+      verdicts[i] = decide(work, candidate, stored, rules);
+    }
   }
   const updates: DeviceSeqUpdate[] = [];
   for (const work of devices.values()) {
@@ -163,6 +177,27 @@ export function classifySeqs(
   return { verdicts, updates };
 }
 
+/** Whether the group's candidates are in strictly increasing seq order already (arrival order breaks ties). */
+function inSeqOrder(candidates: readonly SeqCandidate[], group: readonly number[]): boolean {
+  for (let k = 1; k < group.length; k++) {
+    if (candidates[group[k - 1]!]!.seq >= candidates[group[k]!]!.seq) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const ACCEPT: SeqVerdict = Object.freeze({ kind: 'accept', late: false });
+const ACCEPT_LATE: SeqVerdict = Object.freeze({ kind: 'accept', late: true });
+const DUPLICATE: SeqVerdict = Object.freeze({ kind: 'duplicate' });
+
+function accept(work: DeviceWork, candidate: SeqCandidate, late: boolean): SeqVerdict {
+  work.lastAccepted = candidate;
+  work.accepted++;
+  work.changed = true;
+  return late ? ACCEPT_LATE : ACCEPT;
+}
+
 function decide(
   work: DeviceWork,
   candidate: SeqCandidate,
@@ -170,28 +205,22 @@ function decide(
   rules: SeqRules,
 ): SeqVerdict {
   const { seq } = candidate;
-  const earlier = work.inBatch.get(seq)?.body ?? stored;
+  const earlier = (work.lastAccepted?.seq === seq ? work.lastAccepted.body : undefined) ?? stored;
   if (earlier !== undefined) {
     return Buffer.compare(earlier, candidate.body) === 0
-      ? { kind: 'duplicate' }
+      ? DUPLICATE
       : { kind: 'reject', code: 'REPLAYED_SEQ', detail: `seq ${seq} is already stored with a different body` };
   }
-  const accept = (late: boolean): SeqVerdict => {
-    work.inBatch.set(seq, candidate);
-    work.accepted++;
-    work.changed = true;
-    return { kind: 'accept', late };
-  };
   if (work.high === undefined) {
     // The first reading seen: seqs below it may still be in flight on another ingest instance.
     work.openGap(0, seq - 1, rules.nowMs);
     work.high = seq;
-    return accept(false);
+    return accept(work, candidate, false);
   }
   if (seq > work.high) {
     work.openGap(work.high + 1, seq - 1, rules.nowMs);
     work.high = seq;
-    return accept(false);
+    return accept(work, candidate, false);
   }
   const gap = work.gapOf(seq);
   if (gap === undefined) {
@@ -209,5 +238,5 @@ function decide(
     };
   }
   work.fill(gap, seq);
-  return accept(true);
+  return accept(work, candidate, true);
 }

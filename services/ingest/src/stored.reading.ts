@@ -84,10 +84,14 @@ export class ReadingTable {
   }
 }
 
-/** A stored reading read from its slot: byte fields are views made only when asked for. */
+/**
+ * A stored reading read from its slot: byte fields are views made only when asked for. It is also the opened
+ * reading that carries it (`stored` is itself): one object per reading where a batch holds thousands.
+ */
 export class RowReading implements StoredReading {
   constructor(
-    private readonly bytes: Buffer,
+    /** the opened batch's bytes, which hold this reading's row */
+    readonly bytes: Buffer,
     private readonly table: Float64Array,
     private readonly base: number,
     readonly device: string,
@@ -106,8 +110,22 @@ export class RowReading implements StoredReading {
   get qflags(): number {
     return this.table[this.base + READING.qflags]!;
   }
+  /** index in its envelope */
+  get index(): number {
+    return this.table[this.base + READING.index]!;
+  }
+  get stored(): StoredReading {
+    return this;
+  }
+  /** where the row lies in {@link bytes} */
+  get rowStart(): number {
+    return this.table[this.base + READING.start]!;
+  }
+  get rowEnd(): number {
+    return this.table[this.base + READING.end]!;
+  }
   get row(): Buffer {
-    return this.view(READING.start, this.table[this.base + READING.end]! - this.table[this.base + READING.start]!);
+    return this.bytes.subarray(this.rowStart, this.rowEnd);
   }
   get canonical(): Buffer {
     return this.view(READING.canonicalAt, this.table[this.base + READING.canonicalLength]!);
