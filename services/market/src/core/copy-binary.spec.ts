@@ -48,6 +48,17 @@ describe('BinaryCopyParser', () => {
     expect(parseAll(bytes)).toEqual(ROWS);
   });
 
+  it('joins a tuple cut between large chunks without losing or repeating one, also one larger than 64 KiB', () => {
+    const rows: (string | null)[][] = Array.from({ length: 400 }, (_, i) => [String(i), 'y'.repeat(i * 7), null]);
+    rows.splice(200, 0, ['huge', 'z'.repeat(200_000), 'end']);
+    const stream = Buffer.concat([HEADER, ...rows.map(tuple), TRAILER]);
+    for (const cut of [30, 150_000, 250_000, 420_000, stream.length - 1]) {
+      expect(parseAll([stream.subarray(0, cut), stream.subarray(cut)])).toEqual(rows);
+    }
+    const thirds = [0, 100_000, 300_000, stream.length].map((at) => Math.min(at, stream.length));
+    expect(parseAll(thirds.slice(1).map((end, i) => stream.subarray(thirds[i], end)))).toEqual(rows);
+  });
+
   it('refuses what is not a binary COPY stream, a wrong width, a cut stream and bytes after the end', () => {
     expect(() => parseAll([Buffer.concat([Buffer.from('PGCOPY\nxxxxxxxxxxxxx'), TRAILER])])).toThrow(CopyFormatError);
     expect(() => parseAll([STREAM], 2)).toThrow(/a tuple of 3 fields, expected 2/);

@@ -40,46 +40,88 @@ export class BinaryCopyParser {
       }
       return;
     }
-    const buffer = this.rest === undefined ? chunk : Buffer.concat([this.rest, chunk]);
-    this.rest = undefined;
-    let at = 0;
+    let buffer = chunk;
     if (!this.headerRead) {
-      if (buffer.length < 19) {
+      buffer = this.rest === undefined ? chunk : Buffer.concat([this.rest, chunk]);
+      this.rest = undefined;
+      const at = this.header(buffer);
+      if (at < 0) {
         this.rest = buffer;
         return;
       }
-      if (!buffer.subarray(0, 11).equals(SIGNATURE)) {
-        throw new CopyFormatError('not a binary COPY stream');
+      buffer = buffer.subarray(at);
+    } else if (this.rest !== undefined) {
+      // A tuple began in the previous chunk: join only as much of this one as completes it, not all of it
+      // (copying every chunk again would cost as much as the rest of the parsing).
+      const rest = this.rest;
+      this.rest = undefined;
+      for (let take = Math.min(chunk.length, 4096); ; take = Math.min(chunk.length, 2 * take)) {
+        const joined = Buffer.concat([rest, chunk.subarray(0, take)]);
+        const stop = this.tuples(joined);
+        if (this.ended || stop >= rest.length || take === chunk.length) {
+          if (stop < joined.length && (this.ended || take === chunk.length)) {
+            this.trailing(joined, stop);
+            return;
+          }
+          buffer = chunk.subarray(stop - rest.length);
+          break;
+        }
       }
-      const extension = buffer.readInt32BE(15);
-      if (buffer.length < 19 + extension) {
-        this.rest = buffer;
-        return;
-      }
-      at = 19 + extension;
-      this.headerRead = true;
     }
+    this.trailing(buffer, this.ended ? 0 : this.tuples(buffer));
+  }
+
+  /** Reads the header; returns where the tuples begin, or -1 while the header is incomplete. */
+  private header(buffer: Buffer): number {
+    if (buffer.length < 19) {
+      return -1;
+    }
+    if (!buffer.subarray(0, 11).equals(SIGNATURE)) {
+      throw new CopyFormatError('not a binary COPY stream');
+    }
+    const extension = buffer.readInt32BE(15);
+    if (buffer.length < 19 + extension) {
+      return -1;
+    }
+    this.headerRead = true;
+    return 19 + extension;
+  }
+
+  /** After the last whole tuple at `stop`: keeps an incomplete tuple for the next chunk. */
+  private trailing(buffer: Buffer, stop: number): void {
+    if (this.ended) {
+      if (stop !== buffer.length) {
+        throw new CopyFormatError('bytes after the end of the COPY data');
+      }
+      return;
+    }
+    if (stop < buffer.length) {
+      this.rest = buffer.subarray(stop);
+    }
+  }
+
+  /**
+   * Hands over every whole tuple of `buffer` from its start; returns where the first incomplete one begins
+   * (or the end, or just after the trailer).
+   */
+  private tuples(buffer: Buffer): number {
     const fields = this.fields;
     const width = this.width;
     const end = buffer.length;
+    let at = 0;
     while (at + 2 <= end) {
       const count = buffer.readInt16BE(at);
       if (count === -1) {
         this.ended = true;
-        if (at + 2 !== end) {
-          throw new CopyFormatError('bytes after the end of the COPY data');
-        }
-        return;
+        return at + 2;
       }
       if (count !== width) {
         throw new CopyFormatError(`a tuple of ${count} fields, expected ${width}`);
       }
       let p = at + 2;
-      let complete = true;
       for (let i = 0; i < width; i++) {
         if (p + 4 > end) {
-          complete = false;
-          break;
+          return at;
         }
         const length = buffer.readInt32BE(p);
         p += 4;
@@ -89,22 +131,16 @@ export class BinaryCopyParser {
           continue;
         }
         if (p + length > end) {
-          complete = false;
-          break;
+          return at;
         }
         fields[2 * i] = p;
         fields[2 * i + 1] = p + length;
         p += length;
       }
-      if (!complete) {
-        break;
-      }
       this.onTuple(buffer, fields);
       at = p;
     }
-    if (at < end) {
-      this.rest = buffer.subarray(at);
-    }
+    return at;
   }
 
   /** Throws unless the stream ended with its trailer and nothing is left over. */

@@ -80,7 +80,7 @@ export class ExportRowAssembler {
   constructor(
     codec: RowCodec,
     private readonly format: TextFormat,
-    private readonly blockRows = 1024,
+    private readonly blockRows = 256,
   ) {
     this.metricCount = codec.metrics.length;
     this.p = 6 + this.metricCount;
