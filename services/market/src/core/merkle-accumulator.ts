@@ -1,4 +1,4 @@
-import { fastNodeHash } from './fast-hash.js';
+import { nodeHash } from '@groundtruth/protocol';
 
 /**
  * Builds the RFC 9162 Merkle root of a stream of leaf hashes in O(log n) memory: the same root as
@@ -33,7 +33,7 @@ export class MerkleAccumulator {
     let height = this.leafHeight;
     while (this.heights.length > 0 && this.heights[this.heights.length - 1] === height) {
       this.heights.pop();
-      hash = fastNodeHash(this.hashes.pop()!, hash);
+      hash = nodeHash(this.hashes.pop()!, hash);
       height++;
     }
     this.hashes.push(hash);
@@ -57,7 +57,7 @@ export class MerkleAccumulator {
     }
     let root = all[all.length - 1]!;
     for (let i = all.length - 2; i >= 0; i--) {
-      root = fastNodeHash(all[i]!, root);
+      root = nodeHash(all[i]!, root);
     }
     return root;
   }

@@ -1,5 +1,6 @@
 import {
   batchSigningMessage,
+  rootFromInclusionProof,
   validateReadingBody,
   type DeviceId,
   type HardwareKind,
@@ -7,7 +8,7 @@ import {
   type SignatureVerifier,
 } from '@groundtruth/protocol';
 import type { ExportRow, RowCodec } from './export-row.js';
-import { fastInclusionRoot, fastLeafHash } from './fast-hash.js';
+import { fastLeafHash } from './fast-hash.js';
 
 /** Why one row of an export fails verification (stable codes, reported with the row's line number). */
 export const ROW_FAILURES = ['MALFORMED_ROW', 'CONTENT_MISMATCH', 'BAD_PROOF', 'BAD_SIGNATURE'] as const;
@@ -91,7 +92,7 @@ export function prepareRowCheck(codec: RowCodec, row: ExportRow, kind: HardwareK
   for (let offset = 0; offset < proofBytes.length; offset += 32) {
     path.push(proofBytes.subarray(offset, offset + 32));
   }
-  const root = fastInclusionRoot(fastLeafHash(row.body), row.batchIndex, row.batchSize, path);
+  const root = rootFromInclusionProof(fastLeafHash(row.body), row.batchIndex, row.batchSize, path);
   if (root === undefined || root.toString('base64') !== row.batchRoot) {
     return { code: 'BAD_PROOF', detail: 'the audit path does not lead to batch_root' };
   }
