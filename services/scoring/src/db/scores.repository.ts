@@ -6,9 +6,10 @@ import { compareVersions } from '../core/version.js';
 import { textArrayLiteral, tsParam, type Queryable } from './sql.js';
 
 /** An epoch score as stored (`device_epoch_scores`). */
-export interface StoredScore {
+/** What every view of an epoch score shows: the figures and reasons, without breakdown and examples. */
+export interface ScoreSummary {
   readonly device: string;
-  readonly kind: RewardScore['kind'];
+  readonly kind: string;
   readonly start: number;
   readonly end: number;
   readonly version: string;
@@ -16,10 +17,14 @@ export interface StoredScore {
   readonly locationScore: number;
   readonly availability: number;
   readonly reasons: readonly string[];
-  readonly breakdown: Record<string, unknown>;
-  readonly examples: readonly Example[];
   readonly scoredAt: string;
   readonly runId: number | null;
+}
+
+export interface StoredScore extends ScoreSummary {
+  readonly kind: RewardScore['kind'];
+  readonly breakdown: Record<string, unknown>;
+  readonly examples: readonly Example[];
 }
 
 export type RunKind = 'scheduled' | 'rescore' | 'appeal';
@@ -45,9 +50,10 @@ export interface StoredRun extends RunRequest {
   readonly error: string | null;
 }
 
-interface ScoreRow {
+/** A `device_epoch_scores` row as {@link SCORE_SUMMARY_COLUMNS} selects it. */
+export interface ScoreSummaryRow {
   device_id: string;
-  kind: RewardScore['kind'];
+  kind: string;
   start_ms: number;
   end_ms: number;
   version: string;
@@ -55,17 +61,22 @@ interface ScoreRow {
   location_score: number;
   availability: number;
   reasons: string[];
-  breakdown: Record<string, unknown>;
-  examples: Example[];
   scored_at: Date;
   run_id: string | null;
 }
 
-const SCORE_COLUMNS = `device_id, kind, round(extract(epoch FROM epoch_start) * 1000)::float8 AS start_ms,
-  round(extract(epoch FROM epoch_end) * 1000)::float8 AS end_ms, version, quality, location_score, availability, reasons,
-  breakdown, examples, scored_at, run_id`;
+interface ScoreRow extends ScoreSummaryRow {
+  kind: RewardScore['kind'];
+  breakdown: Record<string, unknown>;
+  examples: Example[];
+}
 
-const toStored = (row: ScoreRow): StoredScore => ({
+export const SCORE_SUMMARY_COLUMNS = `device_id, kind, round(extract(epoch FROM epoch_start) * 1000)::float8 AS start_ms,
+  round(extract(epoch FROM epoch_end) * 1000)::float8 AS end_ms, version, quality, location_score, availability, reasons,
+  scored_at, run_id`;
+const SCORE_COLUMNS = `${SCORE_SUMMARY_COLUMNS}, breakdown, examples`;
+
+export const scoreSummaryFromRow = (row: ScoreSummaryRow): ScoreSummary => ({
   device: row.device_id,
   kind: row.kind,
   start: row.start_ms,
@@ -75,10 +86,15 @@ const toStored = (row: ScoreRow): StoredScore => ({
   locationScore: row.location_score,
   availability: row.availability,
   reasons: row.reasons,
-  breakdown: row.breakdown,
-  examples: row.examples,
   scoredAt: row.scored_at.toISOString(),
   runId: row.run_id === null ? null : Number(row.run_id),
+});
+
+const toStored = (row: ScoreRow): StoredScore => ({
+  ...scoreSummaryFromRow(row),
+  kind: row.kind,
+  breakdown: row.breakdown,
+  examples: row.examples,
 });
 
 /** Epoch scores, the re-scoring ledger, and what the rewards engine reads. */

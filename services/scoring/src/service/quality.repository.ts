@@ -5,6 +5,12 @@ import { compareVersions, isAlgorithmVersion } from '../core/version.js';
 import type { EpochCalendar } from '../schedule/epoch-calendar.js';
 import type { ReadingValues } from '../explain/explanation.js';
 import { exampleKey } from '../explain/explanation.js';
+import {
+  SCORE_SUMMARY_COLUMNS,
+  scoreSummaryFromRow,
+  type ScoreSummary,
+  type ScoreSummaryRow,
+} from '../db/scores.repository.js';
 
 /** A device as the registry's table has it, with what the API needs. */
 export interface DeviceRecord {
@@ -15,20 +21,6 @@ export interface DeviceRecord {
 }
 
 /** One row of a score listing (no breakdown). */
-export interface ScoreSummary {
-  readonly device: string;
-  readonly kind: string;
-  readonly start: number;
-  readonly end: number;
-  readonly version: string;
-  readonly quality: number;
-  readonly locationScore: number;
-  readonly availability: number;
-  readonly reasons: readonly string[];
-  readonly scoredAt: string;
-  readonly runId: number | null;
-}
-
 /** A run of the re-scoring ledger, as listed for an epoch. */
 export interface RunSummary {
   readonly id: number;
@@ -48,37 +40,6 @@ export interface RunSummary {
 const MS = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
 /** Orders algorithm versions numerically in SQL (qod-1.10.0 after qod-1.9.0); other forms last. */
 const VERSION_KEY = `string_to_array(substring(version from '(\\d+\\.\\d+\\.\\d+)$'), '.')::int[]`;
-const SUMMARY_COLUMNS = `device_id, kind, ${MS('epoch_start')} AS start_ms, ${MS('epoch_end')} AS end_ms, version, quality,
-  location_score, availability, reasons, scored_at, run_id`;
-
-interface SummaryRow {
-  device_id: string;
-  kind: string;
-  start_ms: number;
-  end_ms: number;
-  version: string;
-  quality: number;
-  location_score: number;
-  availability: number;
-  reasons: string[];
-  scored_at: Date;
-  run_id: string | null;
-}
-
-const toSummary = (row: SummaryRow): ScoreSummary => ({
-  device: row.device_id,
-  kind: row.kind,
-  start: row.start_ms,
-  end: row.end_ms,
-  version: row.version,
-  quality: row.quality,
-  locationScore: row.location_score,
-  availability: row.availability,
-  reasons: row.reasons,
-  scoredAt: row.scored_at.toISOString(),
-  runId: row.run_id === null ? null : Number(row.run_id),
-});
-
 const ts = (ms: number): string => new Date(ms).toISOString();
 
 /** The read side of the scoring API: look-ups over the registry, scores, runs and readings tables. */
@@ -144,15 +105,15 @@ export class QualityRepository {
     if (options.before !== undefined) {
       params.push(ts(options.before));
     }
-    const { rows } = await this.pool.query<SummaryRow>(
+    const { rows } = await this.pool.query<ScoreSummaryRow>(
       `SELECT * FROM (
-         SELECT DISTINCT ON (epoch_start) ${SUMMARY_COLUMNS} FROM device_epoch_scores
+         SELECT DISTINCT ON (epoch_start) ${SCORE_SUMMARY_COLUMNS} FROM device_epoch_scores
           WHERE device_id = $1 AND ${alignedWindow('$2', '$3')} ${options.before === undefined ? '' : 'AND epoch_start < $5'}
           ORDER BY epoch_start DESC, ${VERSION_KEY} DESC NULLS LAST
        ) s ORDER BY start_ms DESC LIMIT $4`,
       params,
     );
-    return rows.map(toSummary);
+    return rows.map(scoreSummaryFromRow);
   }
 
   /** Scores of one epoch window by device id (after `after`): one version, or each device's newest. */
@@ -165,14 +126,14 @@ export class QualityRepository {
     if (options.version) {
       params.push(options.version);
     }
-    const { rows } = await this.pool.query<SummaryRow>(
-      `SELECT DISTINCT ON (device_id) ${SUMMARY_COLUMNS} FROM device_epoch_scores
+    const { rows } = await this.pool.query<ScoreSummaryRow>(
+      `SELECT DISTINCT ON (device_id) ${SCORE_SUMMARY_COLUMNS} FROM device_epoch_scores
         WHERE epoch_start = $1 AND epoch_end = $2 AND device_id > $4 ${options.version ? 'AND version = $5' : ''}
         ORDER BY device_id, ${VERSION_KEY} DESC NULLS LAST
         LIMIT $3`,
       params,
     );
-    return rows.map(toSummary);
+    return rows.map(scoreSummaryFromRow);
   }
 
   /** The runs that scored an epoch window (whole or one device), oldest first. */

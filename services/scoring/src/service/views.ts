@@ -1,6 +1,7 @@
 import type { StoredRun } from '../db/scores.repository.js';
 import { epochOfWindow, type EpochCalendar } from '../schedule/epoch-calendar.js';
-import type { RunSummary, ScoreSummary } from './quality.repository.js';
+import type { ScoreSummary } from '../db/scores.repository.js';
+import type { RunSummary } from './quality.repository.js';
 
 /** A run of the re-scoring ledger as the API shows it. */
 export interface RunView {
