@@ -1,6 +1,6 @@
 import { deviceIdFromPublicKey, metricNames, type ReadingBody } from '@groundtruth/protocol';
 import { describe, expect, it } from 'vitest';
-import { copyChunks, copyData, CopyRowWriter, type RowInput } from './copy.encoder.js';
+import { copyChunks, CopyRowWriter, type RowInput } from './copy.encoder.js';
 import { readingColumns, readingColumnTypes, readingRecords } from './reading.columns.js';
 import { READING, ReadingTable, RowReading, withQflags, type StoredReading } from './stored.reading.js';
 
@@ -40,6 +40,8 @@ function stored(...inputs: RowInput[]): StoredReading[] {
   return inputs.map((i, n) => new RowReading(buffer, done, slots[n]!, i.body.device, i.receivedAt));
 }
 
+/** The whole COPY stream of some readings in one buffer. */
+const copyData = (readings: Parameters<typeof copyChunks>[0]): Buffer => Buffer.concat(copyChunks(readings));
 const encode = (...inputs: RowInput[]) => copyData(stored(...inputs));
 
 /** Reads PostgreSQL's binary COPY format back: one array of raw fields (null for NULL) per row. */

@@ -25,7 +25,7 @@ const TWO_32 = 4_294_967_296;
 
 /**
  * Encodes readings as binary COPY tuples into one growing buffer (no text round trip: floats, timestamps
- * and byte strings go over as they are). {@link copyData} frames chosen rows as a COPY stream.
+ * and byte strings go over as they are). {@link copyChunks} frames chosen rows as a COPY stream.
  */
 export class CopyRowWriter {
   private buf: Buffer;
@@ -274,9 +274,4 @@ export function copyChunks(readings: readonly StoredReading[]): Buffer[] {
   shortBytes += COPY_TRAILER.length;
   flushShort();
   return chunks;
-}
-
-/** A complete binary COPY stream of the given readings' rows (all of one kind), in one buffer. */
-export function copyData(readings: readonly StoredReading[]): Buffer {
-  return Buffer.concat(copyChunks(readings));
 }
