@@ -30,6 +30,11 @@ export const ingestConfigSchema = z
     INGEST_MAX_BATCHES_IN_FLIGHT: env.int(3, 1),
     /** worker threads that decode and verify envelopes (0: on the event loop, signatures on libuv's pool) */
     INGEST_DECODE_WORKERS: env.int(Math.min(4, availableParallelism()), 0),
+    /**
+     * write transactions open at once: with 2 (default) the next batch's transaction begins and queues for
+     * the devices' row locks while the current one copies and commits; 1 writes strictly one after another
+     */
+    INGEST_WRITER_CONNECTIONS: env.int(2, 1),
     /** COPY into the staging tables (false: one INSERT from JSON, for servers without COPY FROM STDIN) */
     INGEST_COPY: env.bool(true),
     /** LISTEN for registry changes (false: re-read each device at most every INGEST_REGISTRY_POLL_MS) */
@@ -60,6 +65,7 @@ export const ingestConfigSchema = z
     batchMaxAgeMs: e.INGEST_BATCH_MAX_AGE_MS,
     maxBatchesInFlight: e.INGEST_MAX_BATCHES_IN_FLIGHT,
     decodeWorkers: e.INGEST_DECODE_WORKERS,
+    writerConnections: e.INGEST_WRITER_CONNECTIONS,
     copy: e.INGEST_COPY,
     registryNotify: e.INGEST_REGISTRY_NOTIFY,
     registryPollMs: e.INGEST_REGISTRY_POLL_MS,
@@ -87,7 +93,7 @@ export function ingestConfig(values: Partial<IngestConfig> & Pick<IngestConfig, 
  * The ingest for the embedded network, in-process: an Aedes broker (MQTT 3.1.1, no shared subscriptions) and
  * PGlite served over its socket (no `COPY FROM STDIN`, NOTIFY never delivered, one backend behind every
  * connection). Chosen by the caller, never guessed: MQTT 3.1.1 with a plain subscription, rows inserted from
- * JSON instead of COPY, the registry polled every `registryPollMs` instead of LISTENed to, envelopes opened
+ * JSON instead of COPY on one writer connection, the registry polled every `registryPollMs` instead of LISTENed to, envelopes opened
  * on the event loop (no worker threads).
  *
  * @example
@@ -102,6 +108,7 @@ export function embeddedIngestConfig(
     copy: false,
     registryNotify: false,
     decodeWorkers: 0,
+    writerConnections: 1,
     ...values,
   });
 }

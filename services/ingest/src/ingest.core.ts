@@ -62,7 +62,7 @@ export async function createIngestCore(config: IngestConfig, options: IngestCore
   );
   const writer = new ReadingsRepository(
     config.databaseUrl,
-    { lateWindowMs: config.lateWindowMs, copy: config.copy },
+    { lateWindowMs: config.lateWindowMs, copy: config.copy, connections: config.writerConnections },
     logger,
   );
   const rules = {

@@ -55,34 +55,35 @@ const TOPIC = /^gt\/v1\/([1-9A-HJ-NP-Za-km-z]{32,44})\/readings$/;
  */
 export class IngestService {
   private readonly prepared = new WeakMap<MessageBatch, WriteRequest>();
-  /** settles when the latest write attempt so far has ended */
-  private lastWrite: Promise<void> = Promise.resolve();
+  /** settles once the latest write handed over so far holds its row locks (or has ended) */
+  private lastLocked: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: IngestServiceDeps) {}
 
   /**
    * Resolves once the batch is committed; rejects (nothing committed) when the write failed. Batches are
-   * prepared concurrently but written in the order they were handed over, so a device's readings reach the
-   * seq state in the order they arrived (otherwise a later batch could commit first and make the earlier
-   * one's readings look late). A batch whose write failed is retried behind the ones handed over since.
+   * prepared concurrently, and their transactions may overlap, but each locks its devices' seq state only
+   * after the batch handed over before it has (see WriteTurn), so a device's readings reach the seq state in
+   * the order they arrived (otherwise a later batch could commit first and make the earlier one's readings
+   * look late). A batch whose write failed is retried behind the ones handed over since.
    */
   async process(batch: MessageBatch): Promise<BatchSummary> {
-    const previous = this.lastWrite;
-    let done!: () => void;
-    this.lastWrite = new Promise<void>((resolve) => (done = resolve));
+    const previousLocked = this.lastLocked;
+    let locked!: () => void;
+    this.lastLocked = new Promise<void>((resolve) => (locked = resolve));
     try {
       let request = this.prepared.get(batch);
       if (request === undefined) {
         request = await this.prepare(batch);
         this.prepared.set(batch, request);
       }
-      await previous;
-      const outcome = await this.deps.writer.write(request);
+      const outcome = await this.deps.writer.write(request, { previousLocked, locked });
       this.prepared.delete(batch);
       this.deps.onCommit?.(outcome, batch);
       return this.record(batch, outcome);
     } finally {
-      done();
+      // Never ahead of the batch before it, also when preparing failed.
+      void previousLocked.then(locked);
     }
   }
 

@@ -40,17 +40,33 @@ export interface WriteOutcome {
   readonly transactionMs: number;
 }
 
+/**
+ * A write's place in the order the batches were handed over: it begins, and locks its devices' seq state,
+ * only after the write before it has locked theirs, and lets the next one go once it has. Writes then overlap
+ * (the next one begins, and waits in PostgreSQL for the row locks it shares, while this one copies and
+ * commits), and a device's readings still reach the seq state in the order they arrived.
+ */
+export interface WriteTurn {
+  /** settles once the previous write holds its locks (or has ended) */
+  readonly previousLocked: Promise<void>;
+  /** called once this write holds its locks or has ended; more calls are ignored */
+  readonly locked: () => void;
+}
+
 /** The storage side of the ingest: one call = one transaction, committed or rolled back as a whole. */
 export interface ReadingsWriter {
-  write(request: WriteRequest): Promise<WriteOutcome>;
+  write(request: WriteRequest, turn?: WriteTurn): Promise<WriteOutcome>;
   close(): Promise<void>;
 }
+
+const ANY_TURN: WriteTurn = { previousLocked: Promise.resolve(), locked: () => undefined };
 
 export interface ReadingsRepositoryOptions {
   readonly lateWindowMs: number;
   /**
-   * connections writing at once (default 1: the ingest writes its batches one at a time, in order; several
-   * writers sharing the database, e.g. ingest instances, serialise per device on the seq-state row locks)
+   * transactions open at once (default 1). With 2, the next batch's transaction begins and queues for the
+   * seq-state row locks while the current one copies and commits (see {@link WriteTurn}). Writers sharing the
+   * database (e.g. ingest instances) serialise per device on the same row locks.
    */
   readonly connections?: number;
   /** binary COPY (default true); false inserts from JSON, for servers without COPY FROM STDIN (PGlite's socket) */
@@ -116,9 +132,9 @@ export class ReadingsRepository implements ReadingsWriter {
     );
   }
 
-  async write(request: WriteRequest): Promise<WriteOutcome> {
+  async write(request: WriteRequest, turn: WriteTurn = ANY_TURN): Promise<WriteOutcome> {
     try {
-      return await this.transaction(request, false);
+      return await this.transaction(request, false, turn);
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) {
         throw error;
@@ -127,7 +143,10 @@ export class ReadingsRepository implements ReadingsWriter {
         detail: 'a reading the seq state called new is already stored; writing the batch again, checking every seq',
         error,
       });
-      return this.transaction(request, true);
+      // Its turn has passed: it locks behind whichever writes locked since, as a retried batch does.
+      return this.transaction(request, true, ANY_TURN);
+    } finally {
+      void turn.previousLocked.then(turn.locked);
     }
   }
 
@@ -140,7 +159,10 @@ export class ReadingsRepository implements ReadingsWriter {
     await this.connections.close();
   }
 
-  private async transaction(request: WriteRequest, checkEverySeq: boolean): Promise<WriteOutcome> {
+  private async transaction(request: WriteRequest, checkEverySeq: boolean, turn: WriteTurn): Promise<WriteOutcome> {
+    // Take a connection only in turn: writes waiting for their turn must not hold the connections the
+    // earlier ones need.
+    await turn.previousLocked;
     const client = await this.connections.acquire();
     const started = performance.now();
     let healthy = true;
@@ -150,6 +172,7 @@ export class ReadingsRepository implements ReadingsWriter {
         client,
         request.candidates,
         checkEverySeq,
+        turn,
       );
       const quarantined = seqRejects.length === 0 ? request.quarantine : [...request.quarantine, ...seqRejects];
       if (quarantined.length > 0) {
@@ -229,14 +252,21 @@ export class ReadingsRepository implements ReadingsWriter {
     return rows;
   }
 
-  private async storeReadings(client: pg.Client, candidates: readonly WriteCandidate[], checkEverySeq: boolean) {
+  private async storeReadings(
+    client: pg.Client,
+    candidates: readonly WriteCandidate[],
+    checkEverySeq: boolean,
+    turn: WriteTurn,
+  ) {
     const accepted: StoredReading[] = [];
     const seqRejects: QuarantineRow[] = [];
     if (candidates.length === 0) {
+      turn.locked();
       return { accepted, duplicates: 0, seqRejects, newGaps: 0, devices: [] };
     }
     const devices = [...new Set(candidates.map((c) => c.reading.device))].sort();
     const locked = await this.lockStates(client, devices);
+    turn.locked();
     const highs = new Map<string, number | undefined>();
     for (const row of locked) {
       highs.set(row.device_id, row.readings === '0' ? undefined : Number(row.high_seq));
