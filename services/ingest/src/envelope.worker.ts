@@ -2,6 +2,7 @@ import { NodeCryptoVerifier } from '@groundtruth/protocol';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openMessagesSync, type OpenRules } from './envelope.opener.js';
 import type { OpenRequest, OpenResponse } from './envelope.pool.js';
+import { warmUpOpener } from './envelope.warmup.js';
 
 /**
  * A worker thread of the envelope pool: opens the messages it is sent (decode, verify, check, encode rows)
@@ -34,4 +35,6 @@ port.on('message', (request: OpenRequest | { close: true }) => {
   }
 });
 
+// Ready only once the path is compiled and opens what it is meant to (a failure fails the start).
+warmUpOpener(rules, verifier);
 port.postMessage({ ready: true });
