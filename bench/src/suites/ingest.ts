@@ -27,6 +27,9 @@ const PUBLISHERS = 2;
 /** envelope worker threads of the ingest (its default on this 2-core machine) */
 const DECODE_WORKERS = 2;
 const DEVICES = 200;
+/** the latency run's first seconds, not counted: a fresh ingest, database and publisher threads warming up */
+const LATENCY_WARMUP_S = 3;
+const LATENCY_MEASURED_S = 8;
 const root = new URL('../../../', import.meta.url);
 
 interface PrivateServices {
@@ -50,7 +53,10 @@ interface RunOutcome {
   readonly readings: number;
   readonly messages: number;
   readonly readingsPerS: number;
+  /** publish due time → COMMIT of every reading due after the warm-up */
   readonly latenciesMs?: number[];
+  /** the same, every reading */
+  readonly allLatenciesMs?: number[];
 }
 
 const log = createLogger({ level: 'warn', base: { service: 'ingest-bench' } });
@@ -168,13 +174,19 @@ async function runIngest(
         return outcome;
       }
       const latenciesMs: number[] = [];
+      const allLatenciesMs: number[] = [];
+      const measuredFrom = startedAt + LATENCY_WARMUP_S * 1000;
       results.forEach(({ scheduledAt }, w) => {
         const ids = workPlans[w]!.devices.map(deviceIdOf);
-        scheduledAt!.forEach((due, i) =>
-          latenciesMs.push(commitAt.get(`${ids[i % ids.length]}:${Math.floor(i / ids.length)}`)! - due),
-        );
+        scheduledAt!.forEach((due, i) => {
+          const latency = commitAt.get(`${ids[i % ids.length]}:${Math.floor(i / ids.length)}`)! - due;
+          allLatenciesMs.push(latency);
+          if (due >= measuredFrom) {
+            latenciesMs.push(latency);
+          }
+        });
       });
-      return { ...outcome, latenciesMs };
+      return { ...outcome, latenciesMs, allLatenciesMs };
     } finally {
       await fleet.terminate();
       await ingest.stop();
@@ -256,10 +268,14 @@ export const ingestSuite: BenchSuite = {
       const paced = await runIngest(
         api,
         services,
-        { mode: 'single', readingsPerDevice: Math.max(10, Math.round((rate * 8) / DEVICES)) },
+        {
+          mode: 'single',
+          readingsPerDevice: Math.max(10, Math.round((rate * (LATENCY_WARMUP_S + LATENCY_MEASURED_S)) / DEVICES)),
+        },
         rate,
       );
       const sorted = [...paced.latenciesMs!].sort((a, b) => a - b);
+      const all = [...paced.allLatenciesMs!].sort((a, b) => a - b);
       const figures: Record<string, Figure> = {
         'ingest.per_reading.readings_per_s': { value: perReading, unit: 'readings/s' },
         'ingest.batch50.readings_per_s': { value: batch50, unit: 'readings/s' },
@@ -281,8 +297,10 @@ export const ingestSuite: BenchSuite = {
         '|---|---:|---:|---:|---:|---:|',
         ...table,
         '',
-        `Latency at half the per-reading rate (${rate} readings/s for ${paced.readings} readings): publish due time → COMMIT,`,
-        `p50 ${Math.round(percentile(sorted, 50))} ms, p99 ${Math.round(percentile(sorted, 99))} ms, max ${Math.round(sorted.at(-1)!)} ms.`,
+        `Latency at half the per-reading rate (${rate} readings/s for ${paced.readings} readings, ${LATENCY_WARMUP_S + LATENCY_MEASURED_S} s): publish due`,
+        `time → COMMIT of the ${sorted.length} readings due after the first ${LATENCY_WARMUP_S} s (a fresh ingest, database and publisher`,
+        `threads warm up then): p50 ${Math.round(percentile(sorted, 50))} ms, p99 ${Math.round(percentile(sorted, 99))} ms, max ${Math.round(sorted.at(-1)!)} ms.`,
+        `Counting every reading from the first: p50 ${Math.round(percentile(all, 50))} ms, p99 ${Math.round(percentile(all, 99))} ms, max ${Math.round(all.at(-1)!)} ms.`,
         'The Nest baseline acknowledges on receipt and keeps no seq state or quarantine: less work, and it can lose messages.',
       ].join('\n');
       return { figures, notes };
