@@ -95,6 +95,13 @@ class SeqView implements SeqCandidate {
   }
 }
 
+/** Seq-state rows the writer knew to exist were gone (deleted from outside); the write is done again. */
+class StateRowsMissing extends Error {
+  constructor(readonly devices: readonly string[]) {
+    super(`seq-state rows of ${devices.length} device(s) are missing`);
+  }
+}
+
 /** PostgreSQL's unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -133,18 +140,34 @@ export class ReadingsRepository implements ReadingsWriter {
   }
 
   async write(request: WriteRequest, turn: WriteTurn = ANY_TURN): Promise<WriteOutcome> {
+    let checkEverySeq = false;
+    let attemptTurn = turn;
     try {
-      return await this.transaction(request, false, turn);
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) {
-        throw error;
+      for (;;) {
+        try {
+          return await this.transaction(request, checkEverySeq, attemptTurn);
+        } catch (error) {
+          if (error instanceof StateRowsMissing && attemptTurn === turn) {
+            // Rolled back before locking anything out of order; it keeps its turn.
+            this.logger.warn('ingest_seq_state_missing', {
+              detail: 'seq-state rows known to exist are gone; writing the batch again, creating them first',
+              devices: error.devices.slice(0, 20),
+            });
+            attemptTurn = { previousLocked: turn.previousLocked, locked: turn.locked };
+          } else if ((error as { code?: unknown }).code === UNIQUE_VIOLATION && !checkEverySeq) {
+            this.logger.warn('ingest_seq_state_behind', {
+              detail:
+                'a reading the seq state called new is already stored; writing the batch again, checking every seq',
+              error,
+            });
+            checkEverySeq = true;
+            // Its turn has passed: it locks behind whichever writes locked since, as a retried batch does.
+            attemptTurn = ANY_TURN;
+          } else {
+            throw error;
+          }
+        }
       }
-      this.logger.warn('ingest_seq_state_behind', {
-        detail: 'a reading the seq state called new is already stored; writing the batch again, checking every seq',
-        error,
-      });
-      // Its turn has passed: it locks behind whichever writes locked since, as a retried batch does.
-      return this.transaction(request, true, ANY_TURN);
     } finally {
       void turn.previousLocked.then(turn.locked);
     }
@@ -231,7 +254,8 @@ export class ReadingsRepository implements ReadingsWriter {
 
   /**
    * Locks the devices' state rows (in id order), creating the missing ones first. Rows known to exist skip
-   * the ENSURE; should one be gone after all, it is created and locked then.
+   * the ENSURE; should one be gone after all, the transaction is given up ({@link StateRowsMissing}) rather
+   * than lock it after rows that sort behind it: every writer keeps taking its locks in id order.
    */
   private async lockStates(client: pg.Client, devices: readonly string[]) {
     type StateRow = { device_id: string; high_seq: string; readings: string };
@@ -246,8 +270,7 @@ export class ReadingsRepository implements ReadingsWriter {
       for (const device of missing) {
         this.knownStates.delete(device);
       }
-      await client.query(ENSURE_DEVICE_STATE, [missing]);
-      rows.push(...(await client.query<StateRow>(LOCK_DEVICE_STATE, [missing])).rows);
+      throw new StateRowsMissing(missing);
     }
     return rows;
   }
