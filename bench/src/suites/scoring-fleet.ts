@@ -9,7 +9,8 @@
  *   envelopes) and, for `cloned_key`, a second device with the same key 50–500 km away numbering from the same seq;
  * - the ingest's decisions: bad signature → quarantine BAD_SIGNATURE; timestamp window (INGEST_MAX_FUTURE_MS,
  *   INGEST_MAX_AGE_MS defaults) → TIMESTAMP_IN_FUTURE / TIMESTAMP_TOO_OLD; `classifySeqs` for duplicates
- *   (verbatim replays, dropped as redeliveries), REPLAYED_SEQ and NON_INCREASING_SEQ; `ingestQualityFlags`.
+ *   (verbatim copies within INGEST_REPLAY_AFTER_MS, dropped as redeliveries), REPLAYED_SEQ and NON_INCREASING_SEQ
+ *   (including verbatim copies sent again later: replays); `ingestQualityFlags`.
  */
 import {
   assignFaults,
@@ -245,7 +246,7 @@ function ingest(
 ): void {
   let high: number | undefined;
   let gaps: { from: number; to: number; at: number }[] = [];
-  const stored = new Map<number, Buffer>();
+  const stored = new Map<number, { content: Buffer; recv: number }>();
   const quarantine = (m: Message, reason: string) => {
     stats.quarantined[reason] = (stats.quarantined[reason] ?? 0) + 1;
     sink.quarantine({ recv: m.recv, reason, device, seq: m.body.seq });
@@ -266,10 +267,12 @@ function ingest(
     const seq = m.body.seq;
     const earlier = stored.get(seq);
     if (earlier !== undefined) {
-      if (earlier.equals(m.content)) {
-        stats.duplicates++; // a redelivery (or a verbatim replay): acknowledged, not stored again
-      } else {
+      if (!earlier.content.equals(m.content)) {
         quarantine(m, 'REPLAYED_SEQ');
+      } else if (m.recv - earlier.recv > INGEST.replayAfterMs) {
+        quarantine(m, 'NON_INCREASING_SEQ'); // an old message sent again
+      } else {
+        stats.duplicates++; // a redelivery: acknowledged, not stored again
       }
       continue;
     }
@@ -295,7 +298,7 @@ function ingest(
       }
       late = true;
     }
-    stored.set(seq, m.content);
+    stored.set(seq, { content: m.content, recv: m.recv });
     const qflags =
       ingestQualityFlags(m.body, m.recv, { clockAheadMs: INGEST.clockAheadFlagMs, delayedMs: INGEST.delayedFlagMs }) |
       (late ? QFLAG.LATE_SEQ : 0);

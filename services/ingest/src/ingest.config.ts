@@ -46,6 +46,11 @@ export const ingestConfigSchema = z
     INGEST_DELAYED_FLAG_MS: env.int(10 * MINUTE, 0),
     /** how long a detected seq gap stays open for late (reordered) readings */
     INGEST_LATE_WINDOW_MS: env.int(10 * MINUTE, 0),
+    /**
+     * a verbatim copy of a stored reading arriving more than this after it is refused as a replay
+     * (NON_INCREASING_SEQ); sooner, it is a redelivery, acknowledged and not stored again
+     */
+    INGEST_REPLAY_AFTER_MS: env.int(10 * MINUTE, 0),
     INGEST_RATE_PER_S: env.number(10),
     INGEST_RATE_BURST: env.int(10_000, 1),
     INGEST_QUARANTINE_PAYLOAD_BYTES: env.int(4096, 0),
@@ -74,6 +79,7 @@ export const ingestConfigSchema = z
     clockAheadFlagMs: e.INGEST_CLOCK_AHEAD_FLAG_MS,
     delayedFlagMs: e.INGEST_DELAYED_FLAG_MS,
     lateWindowMs: e.INGEST_LATE_WINDOW_MS,
+    replayAfterMs: e.INGEST_REPLAY_AFTER_MS,
     ratePerS: e.INGEST_RATE_PER_S,
     rateBurst: e.INGEST_RATE_BURST,
     quarantinePayloadBytes: e.INGEST_QUARANTINE_PAYLOAD_BYTES,

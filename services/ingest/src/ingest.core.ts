@@ -62,7 +62,12 @@ export async function createIngestCore(config: IngestConfig, options: IngestCore
   );
   const writer = new ReadingsRepository(
     config.databaseUrl,
-    { lateWindowMs: config.lateWindowMs, copy: config.copy, connections: config.writerConnections },
+    {
+      lateWindowMs: config.lateWindowMs,
+      replayAfterMs: config.replayAfterMs,
+      copy: config.copy,
+      connections: config.writerConnections,
+    },
     logger,
   );
   const rules = {

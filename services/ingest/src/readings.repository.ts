@@ -63,6 +63,8 @@ const ANY_TURN: WriteTurn = { previousLocked: Promise.resolve(), locked: () => u
 
 export interface ReadingsRepositoryOptions {
   readonly lateWindowMs: number;
+  /** a verbatim copy of a stored reading arriving more than this after it is a replay (see SeqRules) */
+  readonly replayAfterMs: number;
   /**
    * transactions open at once (default 1). With 2, the next batch's transaction begins and queues for the
    * seq-state row locks while the current one copies and commits (see {@link WriteTurn}). Writers sharing the
@@ -85,10 +87,12 @@ class SeqView implements SeqCandidate {
   readonly device: string;
   readonly seq: number;
   readonly kind: HardwareKind;
+  readonly receivedAt: number;
   constructor(private readonly reading: StoredReading) {
     this.device = reading.device;
     this.seq = reading.seq;
     this.kind = reading.kind;
+    this.receivedAt = reading.receivedAt;
   }
   get body(): Buffer {
     return this.reading.canonical;
@@ -304,6 +308,7 @@ export class ReadingsRepository implements ReadingsWriter {
     const { verdicts, updates } = classifySeqs(seqCandidates, states, stored, {
       nowMs: Date.now(),
       lateWindowMs: this.options.lateWindowMs,
+      replayAfterMs: this.options.replayAfterMs,
     });
     let duplicates = 0;
     verdicts.forEach((verdict, i) => {

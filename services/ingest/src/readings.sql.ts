@@ -20,7 +20,7 @@ export const KIND_SQL: Readonly<Record<HardwareKind, KindSql>> = Object.fromEntr
         copy: `COPY readings_${kind} (${columns}) FROM STDIN (FORMAT binary)`,
         insertJson: `INSERT INTO readings_${kind} (${columns})
           SELECT ${columns} FROM json_populate_recordset(NULL::readings_${kind}, $1::json)`,
-        storedBodies: `SELECT r.device_id, r.seq, r.body FROM readings_${kind} r
+        storedBodies: `SELECT r.device_id, r.seq, r.body, r.received_at FROM readings_${kind} r
           JOIN unnest($1::text[], $2::bigint[]) AS k(device_id, seq) ON r.device_id = k.device_id AND r.seq = k.seq`,
       },
     ];

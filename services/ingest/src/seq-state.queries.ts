@@ -2,15 +2,15 @@ import { HARDWARE_KINDS, type HardwareKind } from '@groundtruth/protocol';
 import type pg from 'pg';
 import type { StoredReading } from './stored.reading.js';
 import { DELETE_GAPS, INSERT_GAPS, KIND_SQL, SELECT_GAPS, UPDATE_DEVICE_STATE } from './readings.sql.js';
-import { storedKey, type DeviceSeqUpdate, type SeqGap } from './seq.classifier.js';
+import { storedKey, type DeviceSeqUpdate, type SeqGap, type StoredSeq } from './seq.classifier.js';
 
 /** Reading and writing the per-device seq state (high-water mark, counts, gaps) inside the write transaction. */
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export const EMPTY_HISTORY = { gaps: new Map<string, SeqGap[]>(), stored: new Map<string, Uint8Array>() };
+export const EMPTY_HISTORY = { gaps: new Map<string, SeqGap[]>(), stored: new Map<string, StoredSeq>() };
 
-/** Open gaps of the devices, and stored bodies of the (device, seq) pairs, of readings at or below the mark. */
+/** Open gaps of the devices, and the stored readings (body, received) of the (device, seq) pairs at or below the mark. */
 export async function loadHistory(
   client: pg.Client,
   need: readonly { device: string; seq: number; kind: HardwareKind }[],
@@ -25,16 +25,19 @@ export async function loadHistory(
     list.push({ from: Number(row.from_seq), to: Number(row.to_seq), detectedAt: row.detected_at.getTime() });
     gaps.set(row.device_id, list);
   }
-  const stored = new Map<string, Uint8Array>();
+  const stored = new Map<string, StoredSeq>();
   for (const kind of HARDWARE_KINDS) {
     const keys = need.filter((c) => c.kind === kind);
     if (keys.length > 0) {
-      const rows = await client.query<{ device_id: string; seq: string; body: string }>(KIND_SQL[kind].storedBodies, [
-        keys.map((c) => c.device),
-        keys.map((c) => c.seq),
-      ]);
+      const rows = await client.query<{ device_id: string; seq: string; body: string; received_at: Date }>(
+        KIND_SQL[kind].storedBodies,
+        [keys.map((c) => c.device), keys.map((c) => c.seq)],
+      );
       for (const row of rows.rows) {
-        stored.set(storedKey(row.device_id, Number(row.seq)), Buffer.from(row.body, 'utf8'));
+        stored.set(storedKey(row.device_id, Number(row.seq)), {
+          body: Buffer.from(row.body, 'utf8'),
+          receivedAt: row.received_at.getTime(),
+        });
       }
     }
   }

@@ -6,12 +6,19 @@ import {
   storedKey,
   type DeviceSeqState,
   type SeqGap,
+  type StoredSeq,
 } from './seq.classifier.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
-const RULES = { nowMs: NOW, lateWindowMs: 60_000 };
+const RULES = { nowMs: NOW, lateWindowMs: 60_000, replayAfterMs: 600_000 };
 const body = (seq: number, variant = '') => Buffer.from(`{"seq":${seq}${variant}}`);
-const c = (seq: number, device = 'dev-a', variant = '') => ({ device, seq, body: body(seq, variant) });
+const c = (seq: number, device = 'dev-a', variant = '', receivedAt = NOW) => ({
+  device,
+  seq,
+  body: body(seq, variant),
+  receivedAt,
+});
+const storedAt = (seq: number, receivedAt = NOW - 1000) => ({ body: body(seq), receivedAt });
 const state = (highSeq: number | undefined, gaps: SeqGap[] = []): DeviceSeqState => ({ highSeq, gaps });
 
 describe('classifySeqs', () => {
@@ -85,14 +92,43 @@ describe('classifySeqs', () => {
   });
 
   it('calls a redelivered reading (same body, already stored) a duplicate', () => {
-    const stored = new Map([[storedKey('dev-a', 8), body(8)]]);
+    const stored = new Map([[storedKey('dev-a', 8), storedAt(8)]]);
     const result = classifySeqs([c(8)], new Map([['dev-a', state(9)]]), stored, RULES);
     expect(result.verdicts).toEqual([{ kind: 'duplicate' }]);
     expect(result.updates).toEqual([]);
   });
 
+  it('refuses a verbatim copy arriving longer than replayAfterMs after the stored one as a replay (NON_INCREASING_SEQ)', () => {
+    const stored = new Map([
+      [storedKey('dev-a', 7), storedAt(7, NOW - 600_000)],
+      [storedKey('dev-a', 8), storedAt(8, NOW - 600_001)],
+      [storedKey('dev-a', 9), storedAt(9, NOW - 3 * 3600_000)],
+    ]);
+    const result = classifySeqs([c(7), c(8), c(9)], new Map([['dev-a', state(9)]]), stored, RULES);
+    expect(result.verdicts).toEqual([
+      { kind: 'duplicate' },
+      {
+        kind: 'reject',
+        code: 'NON_INCREASING_SEQ',
+        detail: 'seq 8 is a verbatim copy of the reading received 10 min earlier: an old message sent again',
+      },
+      {
+        kind: 'reject',
+        code: 'NON_INCREASING_SEQ',
+        detail: 'seq 9 is a verbatim copy of the reading received 180 min earlier: an old message sent again',
+      },
+    ]);
+    expect(result.updates).toEqual([]);
+  });
+
+  it('times a copy within one batch from the copy accepted before it', () => {
+    const copies = [c(1, 'dev-a', '', NOW - 700_000), c(1, 'dev-a', '', NOW - 650_000), c(1)];
+    const result = classifySeqs(copies, new Map(), new Map(), RULES);
+    expect(result.verdicts.map((v) => v.kind)).toEqual(['accept', 'duplicate', 'reject']);
+  });
+
   it('refuses a different body for a stored seq as REPLAYED_SEQ', () => {
-    const stored = new Map([[storedKey('dev-a', 8), body(8)]]);
+    const stored = new Map([[storedKey('dev-a', 8), storedAt(8)]]);
     const result = classifySeqs([c(8, 'dev-a', ',"x":1')], new Map([['dev-a', state(9)]]), stored, RULES);
     expect(result.verdicts[0]).toMatchObject({ kind: 'reject', code: 'REPLAYED_SEQ' });
   });
@@ -138,7 +174,7 @@ describe('candidatesNeedingHistory', () => {
 /** Replays batches through classifySeqs with an in-memory store, as the repository does with the database. */
 function replay(batches: number[][]) {
   let st: DeviceSeqState = state(undefined);
-  const stored = new Map<string, Uint8Array>();
+  const stored = new Map<string, StoredSeq>();
   let accepted = 0;
   let refused = 0;
   for (const seqs of batches) {
@@ -151,7 +187,7 @@ function replay(batches: number[][]) {
     result.verdicts.forEach((v, i) => {
       if (v.kind === 'accept') {
         accepted++;
-        stored.set(storedKey('dev-a', seqs[i]!), body(seqs[i]!));
+        stored.set(storedKey('dev-a', seqs[i]!), storedAt(seqs[i]!));
       } else if (v.kind === 'reject') {
         refused++;
       }

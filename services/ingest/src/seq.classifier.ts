@@ -23,6 +23,14 @@ export interface SeqCandidate {
   readonly seq: number;
   /** canonical body bytes: equal bytes = the same signed reading (read only when a seq comes twice) */
   readonly body: Uint8Array;
+  /** when the ingest received it (ms) */
+  readonly receivedAt: number;
+}
+
+/** A stored reading of a `(device, seq)` a candidate repeats: its body and when it was received (ms). */
+export interface StoredSeq {
+  readonly body: Uint8Array;
+  readonly receivedAt: number;
 }
 
 export type SeqVerdict =
@@ -53,6 +61,12 @@ export interface SeqRules {
   readonly nowMs: number;
   /** how long after a gap was detected a reading may still fill it (ms) */
   readonly lateWindowMs: number;
+  /**
+   * a verbatim copy of a stored reading that arrives more than this after it (ms) is a replay of an old
+   * message, refused as NON_INCREASING_SEQ; sooner, it is a redelivery (QoS 1 after a lost PUBACK or a
+   * restart), acknowledged and not stored again
+   */
+  readonly replayAfterMs: number;
 }
 
 export const storedKey = (device: string, seq: number): string => `${device}:${seq}`;
@@ -137,7 +151,7 @@ class DeviceWork {
 export function classifySeqs(
   candidates: readonly SeqCandidate[],
   states: ReadonlyMap<string, DeviceSeqState>,
-  storedBodies: ReadonlyMap<string, Uint8Array>,
+  storedBodies: ReadonlyMap<string, StoredSeq>,
   rules: SeqRules,
 ): SeqClassification {
   const verdicts: SeqVerdict[] = new Array(candidates.length);
@@ -198,18 +212,23 @@ function accept(work: DeviceWork, candidate: SeqCandidate, late: boolean): SeqVe
   return late ? ACCEPT_LATE : ACCEPT;
 }
 
-function decide(
-  work: DeviceWork,
-  candidate: SeqCandidate,
-  stored: Uint8Array | undefined,
-  rules: SeqRules,
-): SeqVerdict {
+function decide(work: DeviceWork, candidate: SeqCandidate, stored: StoredSeq | undefined, rules: SeqRules): SeqVerdict {
   const { seq } = candidate;
-  const earlier = (work.lastAccepted?.seq === seq ? work.lastAccepted.body : undefined) ?? stored;
+  const earlier = (work.lastAccepted?.seq === seq ? work.lastAccepted : undefined) ?? stored;
   if (earlier !== undefined) {
-    return Buffer.compare(earlier, candidate.body) === 0
-      ? DUPLICATE
-      : { kind: 'reject', code: 'REPLAYED_SEQ', detail: `seq ${seq} is already stored with a different body` };
+    if (Buffer.compare(earlier.body, candidate.body) !== 0) {
+      return { kind: 'reject', code: 'REPLAYED_SEQ', detail: `seq ${seq} is already stored with a different body` };
+    }
+    const afterMs = candidate.receivedAt - earlier.receivedAt;
+    if (afterMs > rules.replayAfterMs) {
+      const after = afterMs < 120_000 ? `${Math.round(afterMs / 1000)} s` : `${Math.round(afterMs / 60_000)} min`;
+      return {
+        kind: 'reject',
+        code: 'NON_INCREASING_SEQ',
+        detail: `seq ${seq} is a verbatim copy of the reading received ${after} earlier: an old message sent again`,
+      };
+    }
+    return DUPLICATE;
   }
   if (work.high === undefined) {
     // The first reading seen: seqs below it may still be in flight on another ingest instance.

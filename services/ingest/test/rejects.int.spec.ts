@@ -30,8 +30,9 @@ describe('every rejected message lands in quarantine with its reason, and is ack
   let ingest: IngestRunner;
   beforeAll(async () => {
     db = await freshDatabase();
-    // A short late window (to show NON_INCREASING_SEQ) and a small rate budget (to show RATE_LIMITED).
-    ingest = await startIngest(db.url, { lateWindowMs: 300, ratePerS: 1, rateBurst: 100 });
+    // A short late window (to show NON_INCREASING_SEQ), a small rate budget (to show RATE_LIMITED) and a short
+    // replay threshold (to tell an old message sent again from a redelivery).
+    ingest = await startIngest(db.url, { lateWindowMs: 300, ratePerS: 1, rateBurst: 100, replayAfterMs: 1000 });
   });
   afterAll(async () => {
     await ingest.stop();
@@ -154,5 +155,34 @@ describe('every rejected message lands in quarantine with its reason, and is ack
     });
     const rejected = await ingest.core.metrics.rejected.get();
     expect(rejected.values.reduce((n, v) => n + v.value, 0)).toBe(16);
+  });
+
+  it('acknowledges a redelivered copy as a duplicate, and quarantines a copy sent again long after as a replay', async () => {
+    // Given a device whose readings 0..2 are stored
+    const device = testDevice('weather');
+    await register(db.pool, [device]);
+    const reading = (seq: number) => ({ topic: device.topic, payload: device.single(seq) });
+    await publishAll([0, 1, 2].map(reading));
+    await until('0..2 are stored', async () => (await storedSeqs(db.pool, 'weather', [device])).total === 3);
+    const duplicates = async () => (await ingest.core.metrics.duplicates.get()).values[0]?.value ?? 0;
+    const before = await duplicates();
+
+    // When reading 2 comes again at once (a redelivery), then reading 0 again after the 1 s replay threshold
+    await publishAll([reading(2)]);
+    await until('the redelivery is counted', async () => (await duplicates()) === before + 1);
+    await sleep(1100);
+    await publishAll([reading(0)]);
+
+    // Then only the late copy is quarantined, as a rewound seq whose detail says what it was, and nothing is
+    // stored twice
+    const rows = async () =>
+      (await db.pool.query<QuarantineRow>('SELECT * FROM quarantine WHERE device_id = $1', [device.id])).rows;
+    await until('the replay is quarantined', async () => (await rows()).length === 1);
+    const [row] = await rows();
+    expect({ reason: row!.reason, seq: row!.seq }).toEqual({ reason: 'NON_INCREASING_SEQ', seq: '0' });
+    expect(row!.detail).toMatch(/^seq 0 is a verbatim copy of the reading received \d+ s earlier/);
+    expect(row!.payload.equals(reading(0).payload)).toBe(true);
+    expect(await storedSeqs(db.pool, 'weather', [device])).toEqual({ total: 3, distinct: 3 });
+    expect(await duplicates()).toBe(before + 1);
   });
 });
