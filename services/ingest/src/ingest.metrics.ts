@@ -66,7 +66,7 @@ export class IngestMetrics {
     });
     this.commitSeconds = new Histogram({
       name: 'gt_ingest_commit_seconds',
-      help: 'Duration of the write transaction of a batch (BEGIN to COMMIT)',
+      help: 'Duration of the write transaction of a batch (BEGIN to COMMIT, including its wait for row locks the batch before it holds)',
       buckets: LATENCY_BUCKETS,
       registers,
     });
