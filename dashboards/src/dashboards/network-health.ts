@@ -87,7 +87,8 @@ function ingestRow(b: DashboardBuilder): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Commit latency',
-        description: 'Duration of a batch write transaction, BEGIN to COMMIT.',
+        description:
+          'Duration of a batch write transaction, BEGIN to COMMIT, including its wait for the row locks the batch before it holds.',
         targets: quantiles(INGEST.commitSeconds),
         unit: 's',
       }),
