@@ -35,6 +35,6 @@ port.on('message', (request: OpenRequest | { close: true }) => {
   }
 });
 
-// Ready only once the path is compiled and opens what it is meant to (a failure fails the start).
+// Ready only once the path opens what it is meant to (a failure fails the start).
 warmUpOpener(rules, verifier);
 port.postMessage({ ready: true });

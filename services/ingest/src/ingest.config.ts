@@ -99,8 +99,8 @@ export function ingestConfig(values: Partial<IngestConfig> & Pick<IngestConfig, 
  * The ingest for the embedded network, in-process: an Aedes broker (MQTT 3.1.1, no shared subscriptions) and
  * PGlite served over its socket (no `COPY FROM STDIN`, NOTIFY never delivered, one backend behind every
  * connection). Chosen by the caller, never guessed: MQTT 3.1.1 with a plain subscription, rows inserted from
- * JSON instead of COPY on one writer connection, the registry polled every `registryPollMs` instead of LISTENed to, envelopes opened
- * on the event loop (no worker threads).
+ * JSON instead of COPY on one writer connection, the registry polled every `registryPollMs` instead of
+ * LISTENed to, envelopes opened on the event loop (no worker threads).
  *
  * @example
  * const ingest = await IngestRunner.start(embeddedIngestConfig({ databaseUrl: db.url, mqttUrl: broker.url }));

@@ -145,19 +145,20 @@ export class ReadingsRepository implements ReadingsWriter {
 
   async write(request: WriteRequest, turn: WriteTurn = ANY_TURN): Promise<WriteOutcome> {
     let checkEverySeq = false;
+    let statesRecreated = false;
     let attemptTurn = turn;
     try {
       for (;;) {
         try {
           return await this.transaction(request, checkEverySeq, attemptTurn);
         } catch (error) {
-          if (error instanceof StateRowsMissing && attemptTurn === turn) {
+          if (error instanceof StateRowsMissing && !statesRecreated) {
             // Rolled back before locking anything out of order; it keeps its turn.
             this.logger.warn('ingest_seq_state_missing', {
               detail: 'seq-state rows known to exist are gone; writing the batch again, creating them first',
               devices: error.devices.slice(0, 20),
             });
-            attemptTurn = { previousLocked: turn.previousLocked, locked: turn.locked };
+            statesRecreated = true;
           } else if ((error as { code?: unknown }).code === UNIQUE_VIOLATION && !checkEverySeq) {
             this.logger.warn('ingest_seq_state_behind', {
               detail:
