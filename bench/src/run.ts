@@ -8,6 +8,8 @@ import { suites } from './suites/index.js';
 interface StoredFigure extends Figure {
   readonly date: string;
   readonly command: string;
+  /** the machine the figure was measured on (figures from earlier runs may come from another) */
+  readonly machine?: string;
 }
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,17 +35,17 @@ function renderMarkdown(results: Record<string, StoredFigure>, notes: Record<str
     '# Benchmark results',
     '',
     'Written by `npm run bench` (see ../shared/BENCHMARKS.md for each figure and its goal). Every figure is a median',
-    'of several runs on the machine named below; ratios are measured within one run.',
+    'of several runs on the machine its row names; ratios are measured within one run.',
     '',
-    `Machine: ${machine()}`,
-    '',
-    '| figure | value | unit | date | command |',
-    '|---|---:|---|---|---|',
+    '| figure | value | unit | machine | date | command |',
+    '|---|---:|---|---|---|---|',
   ];
   for (const name of Object.keys(results).sort()) {
     const figure = results[name]!;
     const value = Number.isInteger(figure.value) ? String(figure.value) : figure.value.toPrecision(4);
-    lines.push(`| \`${name}\` | ${value} | ${figure.unit} | ${figure.date} | \`${figure.command}\` |`);
+    lines.push(
+      `| \`${name}\` | ${value} | ${figure.unit} | ${figure.machine ?? 'not recorded'} | ${figure.date} | \`${figure.command}\` |`,
+    );
   }
   for (const suite of Object.keys(notes).sort()) {
     lines.push('', `## ${suite}`, '', notes[suite]!.trim());
@@ -66,7 +68,13 @@ async function main(): Promise<void> {
     const outcome = await suite.run();
     const date = new Date().toISOString();
     for (const [name, figure] of Object.entries(outcome.figures)) {
-      results[name] = { value: figure.value, unit: figure.unit, date, command: `npm run bench -- ${suite.name}` };
+      results[name] = {
+        value: figure.value,
+        unit: figure.unit,
+        date,
+        command: `npm run bench -- ${suite.name}`,
+        machine: machine(),
+      };
       console.log(`  ${name} = ${figure.value} ${figure.unit}`);
     }
     if (outcome.notes) {
