@@ -1,5 +1,6 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,7 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
 
     // and a config for an Ecowitt gateway pushing to the bridge
     const port = await freePort();
+    const metricsPort = await freePort();
     const config = path.join(dir, 'bridge.json');
     writeFileSync(
       config,
@@ -61,6 +63,7 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
         batch: { maxReadings: 5, maxAgeMs: 50 },
         signer: 'node',
         statusIntervalMs: 200,
+        metrics: { listen: { port: metricsPort } },
         log: { level: 'warn' },
       }),
     );
@@ -88,6 +91,34 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
     expect((await post(ecowittForm({ temperature: 5 }, t0, { passkey: 'F'.repeat(32) }))).status).toBe(401);
     expect((await post(`PASSKEY=${PASSKEY}&dateutc=not-a-date&tempf=banana`)).status).toBe(400);
     await subscriber.waitForAll(0, 29);
+
+    // and Prometheus scrapes the same counters from the running bridge
+    const scrape = async () => {
+      const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('version=0.0.4');
+      return response.text();
+    };
+    const series = (name: string) => `${name}{device="${device}",kind="weather"}`;
+    let metrics = await scrape();
+    for (let i = 0; i < 100 && !metrics.includes(`${series('gt_bridge_readings_acked_total')} 30\n`); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      metrics = await scrape();
+    }
+    for (const line of [
+      `${series('gt_bridge_samples_read_total')} 30`,
+      `${series('gt_bridge_readings_published_total')} 30`,
+      `${series('gt_bridge_readings_acked_total')} 30`,
+      `${series('gt_bridge_queue_backlog_readings')} 0`,
+      `${series('gt_bridge_connected')} 1`,
+      `${series('gt_bridge_high_seq')} 29`,
+    ]) {
+      expect(metrics).toContain(`${line}\n`);
+    }
+    const rejected = [...metrics.matchAll(/^gt_bridge_samples_rejected_total\{[^}]*\} (\d+)$/gm)];
+    expect(rejected.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(2);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { method: 'POST' })).status).toBe(405);
     bridge.kill('SIGTERM');
     expect(await exited).toBe(0);
     await subscriber.stop();
@@ -145,5 +176,92 @@ describe('gt-bridge keygen / run / status (compiled CLI, real Mosquitto, Ecowitt
     );
     expect(faults.code).toBe(1);
     expect(faults.stderr).toContain('indoor does not apply to vehicle');
+  });
+
+  it('does not run a bridge nobody can watch: a taken metrics port fails the start, and the bridge it had started is stopped', async () => {
+    const keyFile = path.join(dir, 'watched.key');
+    expect((await gtBridge('keygen', '--out', keyFile)).code).toBe(0);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const metricsPort = (taken.address() as AddressInfo).port;
+    const config = path.join(dir, 'watched.json');
+    const dataDir = path.join(dir, 'watched-data');
+    const write = (metrics: object) =>
+      writeFileSync(
+        config,
+        JSON.stringify({
+          keyFile: 'watched.key',
+          dataDir: 'watched-data',
+          adapter: { type: 'ecowitt', listen: { host: '127.0.0.1', port: 0 }, passkey: PASSKEY },
+          mqtt: { url: inject('mqttUrl') },
+          metrics,
+          log: { level: 'warn' },
+        }),
+      );
+    try {
+      write({ listen: { host: '127.0.0.1', port: metricsPort } });
+      const refused = await gtBridge('run', '--config', config);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `METRICS_LISTEN_FAILED: cannot serve /metrics on 127.0.0.1:${metricsPort}: EADDRINUSE`,
+      );
+      // the bridge it had started was stopped again: its queue is not left locked
+      const status = await gtBridge('status', '--data-dir', dataDir, '--json');
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: false });
+      write({ listen: { port: 70_000 } });
+      const bad = await gtBridge('run', '--config', config);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('metrics.listen.port');
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('simulate --metrics-port serves one series per simulated device', async () => {
+    const metricsPort = await freePort();
+    const sim = spawn(
+      process.execPath,
+      [
+        cli,
+        'simulate',
+        '--kind',
+        'weather',
+        '--count',
+        '3',
+        '--seed',
+        'metrics',
+        '--interval',
+        '0.05',
+        '--broker',
+        inject('mqttUrl'),
+        '--data-dir',
+        path.join(dir, 'sim-metrics'),
+        '--metrics-port',
+        String(metricsPort),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    sim.stderr.on('data', (c: Buffer) => (output += c));
+    const exited = new Promise<number | null>((resolve) => sim.once('exit', resolve));
+    try {
+      await waitForPort(metricsPort, {
+        abort: () => (sim.exitCode === null ? undefined : `simulate exited: ${output}`),
+      });
+      const acked = new Map<string, number>();
+      for (let i = 0; i < 200 && (acked.size < 3 || [...acked.values()].some((n) => n === 0)); i++) {
+        const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        for (const m of text.matchAll(/^gt_bridge_readings_acked_total\{device="(\w+)",kind="weather"\} (\d+)$/gm)) {
+          acked.set(m[1]!, Number(m[2]));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(acked.size).toBe(3);
+      expect([...acked.values()].every((n) => n > 0)).toBe(true);
+      expect(output).toContain(`metrics on http://127.0.0.1:${metricsPort}/metrics`);
+    } finally {
+      sim.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 });

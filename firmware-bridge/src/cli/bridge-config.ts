@@ -54,6 +54,15 @@ export const bridgeConfigSchema = z.strictObject({
   queue: queueConfigSchema.optional(),
   signer: z.enum(['tweetnacl', 'node']).default('tweetnacl'),
   statusIntervalMs: positiveInt.optional(),
+  /** Prometheus `GET /metrics` of this bridge (off unless set; host defaults to loopback) */
+  metrics: z
+    .strictObject({
+      listen: z.strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535),
+      }),
+    })
+    .optional(),
   drainMs: z.number().int().min(0).default(5000),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).optional(),
 });

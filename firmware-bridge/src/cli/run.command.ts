@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createJsonLogger, type BridgeLogger } from '../core/logger.js';
 import { loadBridgeConfig } from './bridge-config.js';
 import type { CliIo } from './cli-io.js';
+import type { BridgeMetricsServer } from './metrics-server.js';
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
 export function untilStopSignal(logger: BridgeLogger): Promise<NodeJS.Signals> {
@@ -32,7 +33,20 @@ export function runCommand(program: Command, io: CliIo): void {
       const logger = createJsonLogger({ level: config.log?.level ?? 'info', base: { app: 'gt-bridge' } });
       const { startBridgeFromConfig } = await import('./start-bridge.js'); // the other commands never load it
       const bridge = await startBridgeFromConfig(config, logger);
-      io.err(`gt-bridge: device ${bridge.device} running (data in ${config.dataDir}); Ctrl-C to stop`);
+      let metrics: BridgeMetricsServer | undefined;
+      if (config.metrics !== undefined) {
+        const { serveBridgeMetrics } = await import('./metrics-server.js');
+        try {
+          metrics = await serveBridgeMetrics(config.metrics.listen, () => [bridge.status()]);
+        } catch (error) {
+          await bridge.stop({ drainMs: 0 });
+          throw error;
+        }
+        logger.info('bridge.metrics_listening', { url: metrics.url });
+      }
+      io.err(
+        `gt-bridge: device ${bridge.device} running (data in ${config.dataDir}${metrics ? `, metrics on ${metrics.url}` : ''}); Ctrl-C to stop`,
+      );
       logger.info('bridge.started', {
         nextSeq: bridge.nextSeq,
         broker: config.mqtt?.url ?? null,
@@ -41,5 +55,6 @@ export function runCommand(program: Command, io: CliIo): void {
       });
       await untilStopSignal(logger);
       await bridge.stop({ drainMs: config.drainMs });
+      await metrics?.close();
     });
 }

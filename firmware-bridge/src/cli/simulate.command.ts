@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { createJsonLogger, type LogLevel } from '../core/logger.js';
 import type { SimulatedProtocol } from '../simulation/simulated-device.js';
 import { parse, type CliIo } from './cli-io.js';
+import type { BridgeMetricsServer } from './metrics-server.js';
 import { untilStopSignal } from './run.command.js';
 
 interface SimulateOptions {
@@ -29,6 +30,7 @@ interface SimulateOptions {
   register?: string;
   ownerKeypair?: string;
   duration?: number;
+  metricsPort?: number;
   logLevel: LogLevel;
 }
 
@@ -112,6 +114,11 @@ export function simulateCommand(program: Command, io: CliIo): void {
       'stop after this many wall seconds (default: until Ctrl-C)',
       parse.number('--duration', 0, 31_536_000),
     )
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus GET /metrics for every device on 127.0.0.1:<port> (0: a free port)',
+      parse.int('--metrics-port', 0, 65_535),
+    )
     .addOption(
       new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('warn'),
     )
@@ -154,8 +161,20 @@ export function simulateCommand(program: Command, io: CliIo): void {
           ? {}
           : { registry: { url: options.register, owner: loadOwnerKeyPair(options.ownerKeypair!) } }),
       });
+      let metrics: BridgeMetricsServer | undefined;
+      if (options.metricsPort !== undefined) {
+        const { serveBridgeMetrics } = await import('./metrics-server.js');
+        try {
+          metrics = await serveBridgeMetrics({ host: '127.0.0.1', port: options.metricsPort }, () =>
+            fleet.devices.map((d) => d.bridge.status()),
+          );
+        } catch (error) {
+          await fleet.stop({ drainMs: 0 });
+          throw error;
+        }
+      }
       io.err(
-        `gt-bridge simulate: ${fleet.devices.length} ${options.kind} devices running (data in ${dataDir}, ground truth in ${dataDir}/fleet.json)`,
+        `gt-bridge simulate: ${fleet.devices.length} ${options.kind} devices running (data in ${dataDir}, ground truth in ${dataDir}/fleet.json${metrics ? `, metrics on ${metrics.url}` : ''})`,
       );
       const report = setInterval(
         () => io.err(`gt-bridge simulate: ${JSON.stringify(fleetTotals(fleet.devices))}`),
@@ -165,6 +184,7 @@ export function simulateCommand(program: Command, io: CliIo): void {
       await (options.duration === undefined ? untilStopSignal(logger) : sleep(options.duration * 1000));
       clearInterval(report);
       await fleet.stop({ drainMs: 5000 });
+      await metrics?.close();
       io.out(JSON.stringify(fleetTotals(fleet.devices)));
     });
 }

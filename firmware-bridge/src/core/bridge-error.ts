@@ -20,6 +20,8 @@ export const BRIDGE_ERROR_CODES = [
   'SIMULATION_UNAVAILABLE',
   /** a queue write, fdatasync or cursor update failed: readings are not durable (see DurableQueue.failure) */
   'QUEUE_WRITE_FAILED',
+  /** the /metrics endpoint could not listen where the config says (port taken, no permission) */
+  'METRICS_LISTEN_FAILED',
 ] as const;
 
 export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
