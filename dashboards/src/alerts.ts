@@ -7,7 +7,7 @@ import { QueryBuilder, RuleBuilder, type Rule } from '@grafana/grafana-foundatio
 import { TypeReduceBuilder, TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr';
 import { DataqueryBuilder as PromQueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { POSTGRES, PROMETHEUS, type SqlCatalogue, type SqlSpec } from './common.js';
-import { INGEST } from './metrics.js';
+import { BRIDGE, INGEST } from './metrics.js';
 import { FOLDER } from './provisioning.js';
 import { ONLINE } from './sql.js';
 import { toYaml, type YamlValue } from './yaml.js';
@@ -166,6 +166,20 @@ FROM scoring_progress`,
     threshold: 3,
     noData: 'OK',
     panel: { dashboard: 'gt-data-quality', title: 'Scoring runs' },
+  },
+  {
+    uid: 'gt-bridge-queue-failing',
+    title: 'Bridge queue cannot write',
+    summary: 'A device bridge has been unable to write its durable queue for 5 minutes.',
+    description:
+      'Its readings are not durable and new samples are refused: a full or failing disk on the box next to the sensor (see the bridge\u2019s status, QUEUE_WRITE_FAILED).',
+    severity: 'warning',
+    for: '5m',
+    query: { promql: `sum(${BRIDGE.queueFailing})` },
+    evaluator: 'gt',
+    threshold: 0,
+    noData: 'OK', // no bridge reports /metrics: nothing to say
+    panel: { dashboard: 'gt-services', title: 'Bridge rejects and losses' },
   },
 ];
 

@@ -86,6 +86,27 @@ export const REWARDS = {
   payouts: 'gt_rewards_payouts',
 } as const;
 
+/**
+ * `gt-bridge run` (config `metrics`) and `gt-bridge simulate --metrics-port`: one series per device, labels
+ * `device`, `kind` (firmware-bridge/src/core/bridge-metrics.ts). No process metrics: a bridge is a small box.
+ */
+export const BRIDGE = {
+  running: 'gt_bridge_running',
+  connected: 'gt_bridge_connected',
+  samplesRead: 'gt_bridge_samples_read_total',
+  /** label `reason` */
+  samplesRejected: 'gt_bridge_samples_rejected_total',
+  published: 'gt_bridge_readings_published_total',
+  republished: 'gt_bridge_readings_republished_total',
+  acked: 'gt_bridge_readings_acked_total',
+  evicted: 'gt_bridge_readings_evicted_total',
+  /** label `reason` (PUBACK reason code) */
+  refused: 'gt_bridge_readings_refused_total',
+  backlog: 'gt_bridge_queue_backlog_readings',
+  /** 1 while the queue cannot write to disk */
+  queueFailing: 'gt_bridge_queue_failing',
+} as const;
+
 /** prom-client default metrics, prefixed `gt_` by `createMetricsRegistry()` (service-kit). */
 export const PROCESS = {
   cpuSeconds: 'gt_process_cpu_seconds_total',
@@ -102,6 +123,7 @@ export const METRICS_BY_SERVICE = {
   scoring: { ...SCORING, ...PROCESS },
   market: { ...MARKET, ...PROCESS },
   rewards: { ...REWARDS, ...PROCESS },
+  bridge: BRIDGE,
 } as const;
 
 export type Service = keyof typeof METRICS_BY_SERVICE;

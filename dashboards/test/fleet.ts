@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
+import { serveBridgeMetrics, type BridgeMetricsServer } from '../../firmware-bridge/src/cli/metrics-server.js';
 import { DeviceBridge } from '../../firmware-bridge/src/core/device-bridge.js';
 import type { FaultCounts } from '../../firmware-bridge/src/fleet/fault-plan.js';
 import { SimulatedFleet } from '../../firmware-bridge/src/fleet/simulated-fleet.js';
@@ -97,6 +98,8 @@ export interface TrafficResult {
   readonly reasons: readonly string[];
   /** the meter's signed registration (sending it again must be refused) */
   readonly firstRegistration: SignedRegistration;
+  /** the bridges' `/metrics`, scraped while they ran (the clones of cloned keys are the attacker's, not in it) */
+  readonly bridgeExposition: string;
 }
 
 /** °C: beyond the catalogue's physical range (-90..60), so the scoring range check must flag the reading */
@@ -166,6 +169,7 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficResult
   const clock = createSimClock({ startMs: options.epochStart - WARM_UP_MS, speed: options.speed });
   const fleets: SimulatedFleet[] = [];
   let meter: Awaited<ReturnType<typeof startUnplacedMeter>> | undefined;
+  let metrics: BridgeMetricsServer | undefined;
   try {
     for (const spec of FLEETS) {
       fleets.push(
@@ -186,6 +190,8 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficResult
       );
     }
     meter = await startUnplacedMeter(options, clock);
+    const fleetBridges = [...fleets.flatMap((f) => f.devices.map((d) => d.bridge)), meter.bridge];
+    metrics = await serveBridgeMetrics({ host: '127.0.0.1', port: 0 }, () => fleetBridges.map((b) => b.status()));
     const [focus, weather, vehicle, energy] = fleets as [
       SimulatedFleet,
       SimulatedFleet,
@@ -215,6 +221,11 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficResult
       }
       await sleep(100);
     }
+    const scraped = await fetch(metrics.url);
+    if (!scraped.ok) {
+      throw new Error(`GET ${metrics.url}: ${scraped.status}`);
+    }
+    const bridgeExposition = await scraped.text();
     await Promise.all([...fleets.map((f) => f.stop({ drainMs: 15_000 })), meter.bridge.stop({ drainMs: 15_000 })]);
     await meter.simulated.stop();
 
@@ -234,11 +245,14 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficResult
       readingsSent: acked + replayed + extra,
       reasons: ['BAD_SIGNATURE', 'REPLAYED_SEQ', 'MALFORMED_JSON', 'UNKNOWN_DEVICE', 'DEVICE_SUSPENDED'],
       firstRegistration: meter.registration,
+      bridgeExposition,
     };
   } catch (error) {
     await Promise.allSettled([...fleets.map((f) => f.stop({ drainMs: 0 })), meter?.bridge.stop({ drainMs: 0 })]);
     await meter?.simulated.stop().catch(() => undefined);
     throw error;
+  } finally {
+    await metrics?.close();
   }
 }
 

@@ -45,7 +45,7 @@ const OPERATOR_TOKEN = 'dashboards-operator-token-0123456789';
 /** simulated ms per wall ms: the hour replays in ten seconds */
 const SPEED = 360;
 
-export type ScrapedService = 'ingest' | 'registry' | 'scoring' | 'rewards' | 'market';
+export type ScrapedService = 'ingest' | 'registry' | 'scoring' | 'rewards' | 'market' | 'bridge';
 
 export interface PipelineRun {
   readonly databaseUrl: string;
@@ -281,6 +281,8 @@ export async function runPipeline(clusterUrl: string, mqttUrl: string): Promise<
       scoring: await scoringRegistry.metrics(),
       rewards: await scrape(`${rewardsUrl}/metrics`),
       market: await scrape(`${marketUrl}/metrics`),
+      // the simulated fleet's bridges, scraped while they ran
+      bridge: traffic.bridgeExposition,
     };
     const extension = await pool.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
     lap('scrape');

@@ -1,10 +1,11 @@
 /**
- * Services: the processes behind the network (CPU, memory, event loop) and the work of the registry and the
- * dataset market, from Prometheus. `job` is the scrape job (see provisioning/prometheus.yml).
+ * Services: the processes behind the network (CPU, memory, event loop), the work of the registry and the dataset
+ * market, and the device bridges that report, from Prometheus. `job` is the scrape job (see
+ * provisioning/prometheus.yml).
  */
 import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard, prom } from '../common.js';
-import { MARKET, PROCESS, REGISTRY } from '../metrics.js';
+import { BRIDGE, MARKET, PROCESS, REGISTRY } from '../metrics.js';
 import { timeseries } from '../panels.js';
 
 export const SERVICES_UID = 'gt-services';
@@ -126,12 +127,67 @@ function marketRow(b: DashboardBuilder): DashboardBuilder {
     );
 }
 
+function bridgeRow(b: DashboardBuilder): DashboardBuilder {
+  return b
+    .withRow(new RowBuilder('Device bridges'))
+    .withPanel(
+      timeseries({
+        title: 'Bridges connected',
+        description: 'Bridges that report /metrics, by kind: running, and connected to the broker.',
+        span: 8,
+        unit: 'short',
+        targets: [
+          prom(`sum by (kind) (${BRIDGE.running})`, 'running {{kind}}'),
+          prom(`sum by (kind) (${BRIDGE.connected})`, 'connected {{kind}}'),
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        title: 'Bridge throughput',
+        description:
+          'Samples read from the hardware, readings the broker acknowledged, and readings sent again after a reconnect, per second.',
+        span: 8,
+        unit: 'short',
+        targets: [
+          prom(`sum by (kind) (${rate(BRIDGE.samplesRead)})`, 'read {{kind}}'),
+          prom(`sum by (kind) (${rate(BRIDGE.acked)})`, 'acked {{kind}}'),
+          prom(`sum by (kind) (${rate(BRIDGE.republished)})`, 'sent again {{kind}}'),
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        title: 'Bridge backlog',
+        description: 'The ten bridges with the most readings on disk waiting for an acknowledgement.',
+        span: 8,
+        unit: 'short',
+        targets: [prom(`topk(10, max by (device) (${BRIDGE.backlog}))`, '{{device}}')],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        title: 'Bridge rejects and losses',
+        description:
+          'Samples the bridges skipped by reason; readings evicted unsent at the disk bound or refused by the broker; queues that cannot write to disk (their readings are not durable).',
+        span: 24,
+        unit: 'short',
+        targets: [
+          prom(`sum by (reason) (increase(${BRIDGE.samplesRejected}${R}))`, 'rejected {{reason}}'),
+          prom(`sum by (kind) (increase(${BRIDGE.evicted}${R}))`, 'evicted {{kind}}'),
+          prom(`sum by (reason) (increase(${BRIDGE.refused}${R}))`, 'refused {{reason}}'),
+          prom(`sum(${BRIDGE.queueFailing})`, 'queues failing'),
+        ],
+      }),
+    );
+}
+
 export function services(): DashboardBuilder {
   const b = dashboard({
     uid: SERVICES_UID,
     title: 'GroundTruth · Services',
-    description: 'Process metrics of every service; registry and dataset-market activity.',
+    description: 'Process metrics of every service; registry and dataset-market activity; device bridges.',
     tags: ['services'],
   });
-  return marketRow(registryRow(processRow(b)));
+  return bridgeRow(marketRow(registryRow(processRow(b))));
 }
