@@ -56,7 +56,7 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'gt-e2e-'));
     const { MQTT_URL: _mqtt, DATABASE_URL: _db, SOLANA_RPC_URL: _rpc, ...rest } = process.env;
-    env = { ...rest, GT_PORT_BASE: String(await freePortRange(6)), GT_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    env = { ...rest, GT_PORT_BASE: String(await freePortRange(7)), GT_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
     if (infrastructure) {
       databaseUrl = await createDatabase(inject('databaseUrl'));
       env = { ...env, MQTT_URL: inject('mqttUrl'), DATABASE_URL: databaseUrl };
@@ -87,6 +87,7 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
       solanaRpcUrl: string;
       mint: string;
       services: Record<string, string>;
+      bridgeMetrics: string;
     };
     const db = new pg.Pool({ connectionString: endpoints.databaseUrl, max: 1 });
     return { endpoints, db };
@@ -116,6 +117,12 @@ describe.each(modes)('the network, $mode', ({ infrastructure }) => {
         },
         180_000,
       );
+      // and the fleet's bridges report to Prometheus: every device connected, with readings acknowledged
+      const exposition = await (await fetch(endpoints.bridgeMetrics)).text();
+      const acked = [...exposition.matchAll(/^gt_bridge_readings_acked_total\{device="(\w+)",kind="\w+"\} (\d+)$/gm)];
+      expect(new Set(acked.map((m) => m[1]))).toEqual(new Set(devices.map((d) => d.device)));
+      expect(acked.every((m) => Number(m[2]) > 0)).toBe(true);
+      expect(exposition.match(/^gt_bridge_connected\{[^}]*\} 1$/gm)).toHaveLength(devices.length);
 
       // And an epoch closes and is paid
       const paid = await eventually(

@@ -21,7 +21,10 @@ export const networkConfigSchema = z
     /** fee payer keypair (Solana CLI JSON file); default `<dataDir>/solana/payer.json`, made (and funded on LiteSVM) on first run */
     SOLANA_KEYPAIR: z.string().optional(),
     GT_HOST: env.string('127.0.0.1'),
-    /** first of the consecutive ports: registry, scoring, rewards, market, ingest metrics, Solana JSON-RPC (LiteSVM) */
+    /**
+     * first of the consecutive ports: registry, scoring, rewards, market, ingest metrics, Solana JSON-RPC (LiteSVM),
+     * the simulated bridges' metrics
+     */
     GT_PORT_BASE: env.port(8081),
     /** devices per kind in the simulated fleet; 0 disables simulation */
     GT_FLEET_PER_KIND: env.int(4),
@@ -51,6 +54,7 @@ export const networkConfigSchema = z
       market: e.GT_PORT_BASE + 3,
       metrics: e.GT_PORT_BASE + 4,
       solana: e.GT_PORT_BASE + 5,
+      bridgeMetrics: e.GT_PORT_BASE + 6,
     },
     fleet: {
       perKind: e.GT_FLEET_PER_KIND,

@@ -56,7 +56,7 @@ export function startCommand(program: Command, io: CliIo): void {
     .option('--grace-seconds <s>', 'wait after an epoch ends before closing it (GT_EPOCH_GRACE_SECONDS, default 20)')
     .option('--readings-per-minute <n>', 'per simulated device (GT_READINGS_PER_MINUTE, default 6)')
     .option('--host <host>', 'interface the services listen on (GT_HOST, default 127.0.0.1)')
-    .option('--port-base <port>', 'first of six consecutive ports (GT_PORT_BASE, default 8081)')
+    .option('--port-base <port>', 'first of seven consecutive ports (GT_PORT_BASE, default 8081)')
     .option('--no-simulation', 'run no simulated fleet: real bridges publish to the broker')
     .option('--status-seconds <s>', 'how often the status line is printed when not on a terminal', '10')
     .addOption(
@@ -93,6 +93,7 @@ export function startCommand(program: Command, io: CliIo): void {
             ? `  ingest metrics   ${url}/metrics`
             : `  ${name.padEnd(16)} ${url}  (API docs ${url}/docs, metrics ${url}/metrics)`,
         ),
+        ...(endpoints.bridgeMetrics ? [`  bridge metrics   ${endpoints.bridgeMetrics}`] : []),
         'Ctrl-C stops it cleanly; starting again resumes from the data directory.',
       ];
       io.out(lines.join('\n'));

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import type { NetworkFleet } from '@groundtruth/firmware-bridge';
+import { serveBridgeMetrics, type BridgeMetricsServer, type NetworkFleet } from '@groundtruth/firmware-bridge';
 import { startJsonRpcServer } from '@groundtruth/programs';
 import { createLogger, migrate, type Logger } from '@groundtruth/service-kit';
 import { address } from '@solana/kit';
@@ -29,6 +29,8 @@ export interface NetworkEndpoints {
   readonly solanaRpcUrl: string;
   readonly mint: string;
   readonly services: Readonly<Partial<Record<ServiceName, string>>>;
+  /** Prometheus `/metrics` of the simulated fleet's bridges (none without simulation) */
+  readonly bridgeMetrics?: string;
   readonly dataDir: string;
   readonly logFile: string;
 }
@@ -72,6 +74,7 @@ export class EmbeddedNetwork {
       readonly services: RunningService[];
       /** the simulated fleet, unless the network runs without simulation */
       readonly fleet: NetworkFleet | undefined;
+      readonly bridgeMetrics: BridgeMetricsServer | undefined;
       readonly statusPool: pg.Pool;
     },
     private readonly statusReader: StatusReader,
@@ -147,6 +150,7 @@ export class EmbeddedNetwork {
       const urls = Object.fromEntries(services.map((s) => [s.name, s.url])) as Partial<Record<ServiceName, string>>;
 
       let fleet: NetworkFleet | undefined;
+      let bridgeMetrics: BridgeMetricsServer | undefined;
       if ((options.simulate ?? true) && config.fleet.perKind > 0) {
         progress(`registering and starting ${config.fleet.perKind * 3} simulated devices`);
         fleet = await startDemoFleet({
@@ -165,6 +169,10 @@ export class EmbeddedNetwork {
         // Stopped first on the way down: its queues flush while the ingest still runs.
         const started = fleet;
         opened.push({ close: () => started.stop() });
+        bridgeMetrics = await serveBridgeMetrics({ host: config.host, port: config.ports.bridgeMetrics }, () =>
+          started.devices.map((d) => d.bridge.status()),
+        );
+        opened.push(bridgeMetrics);
       }
       const statusPool = new pg.Pool({ connectionString: databaseUrl, max: 1, application_name: 'network-status' });
       statusPool.on('error', (error) => logger.warn('status_pool_error', { error }));
@@ -177,10 +185,11 @@ export class EmbeddedNetwork {
           chain: config.solanaRpcUrl === undefined ? `LiteSVM, state in ${chain.files.dir}` : 'Solana RPC',
           mint: chain.deployment.mint,
           services: urls,
+          ...(bridgeMetrics ? { bridgeMetrics: bridgeMetrics.url } : {}),
           dataDir,
           logFile,
         },
-        { log, logger, database, broker, chain, rpc, services, fleet, statusPool },
+        { log, logger, database, broker, chain, rpc, services, fleet, bridgeMetrics, statusPool },
         new StatusReader(statusPool),
       );
       network.chainTimer = setInterval(() => {
@@ -248,7 +257,7 @@ export class EmbeddedNetwork {
   }
 
   private async shutdown(): Promise<void> {
-    const { logger, fleet, services, chain, rpc, broker, database, statusPool, log } = this.parts;
+    const { logger, fleet, bridgeMetrics, services, chain, rpc, broker, database, statusPool, log } = this.parts;
     clearInterval(this.chainTimer);
     removeEndpointsFile(this.endpoints.dataDir);
     const step = async (what: string, fn: () => Promise<unknown>) => {
@@ -258,6 +267,7 @@ export class EmbeddedNetwork {
         logger.error('network_stop_failed', { part: what, error });
       }
     };
+    await step('bridge-metrics', async () => bridgeMetrics?.close());
     await step('fleet', async () => fleet?.stop());
     if (broker) {
       // Aedes acknowledged what the fleet published but keeps undelivered messages only in memory: let the ingest
