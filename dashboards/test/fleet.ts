@@ -15,6 +15,7 @@ import mqtt from 'mqtt';
 import { serveBridgeMetrics, type BridgeMetricsServer } from '../../firmware-bridge/src/cli/metrics-server.js';
 import { DeviceBridge } from '../../firmware-bridge/src/core/device-bridge.js';
 import type { FaultCounts } from '../../firmware-bridge/src/fleet/fault-plan.js';
+import { fleetStatuses } from '../../firmware-bridge/src/fleet/fleet-manifest.js';
 import { SimulatedFleet } from '../../firmware-bridge/src/fleet/simulated-fleet.js';
 import { buildRegistration, postRegistration } from '../../firmware-bridge/src/keys/registration-client.js';
 import { createSimClock, type SimClock } from '../../firmware-bridge/src/simulation/clock.js';
@@ -190,8 +191,11 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficResult
       );
     }
     meter = await startUnplacedMeter(options, clock);
-    const fleetBridges = [...fleets.flatMap((f) => f.devices.map((d) => d.bridge)), meter.bridge];
-    metrics = await serveBridgeMetrics({ host: '127.0.0.1', port: 0 }, () => fleetBridges.map((b) => b.status()));
+    const { bridge: meterBridge } = meter;
+    metrics = await serveBridgeMetrics({ host: '127.0.0.1', port: 0 }, () => [
+      ...fleets.flatMap((f) => fleetStatuses(f.devices)),
+      meterBridge.status(),
+    ]);
     const [focus, weather, vehicle, energy] = fleets as [
       SimulatedFleet,
       SimulatedFleet,

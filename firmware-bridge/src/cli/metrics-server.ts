@@ -55,6 +55,7 @@ export async function serveBridgeMetrics(
     server.listen(listen.port, listen.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // IPv6 literals need brackets in a URL
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   return {
     url: `http://${host}:${port}/metrics`,
@@ -64,4 +65,21 @@ export async function serveBridgeMetrics(
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * {@link serveBridgeMetrics} for bridges a command has just started: when the endpoint cannot listen, stops them
+ * (or their adapters and connections would keep the process alive) and rethrows METRICS_LISTEN_FAILED.
+ */
+export async function serveMetricsOrStop(
+  listen: MetricsListen,
+  statuses: () => readonly BridgeStatus[],
+  stopStarted: () => Promise<void>,
+): Promise<BridgeMetricsServer> {
+  try {
+    return await serveBridgeMetrics(listen, statuses);
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
 }

@@ -35,13 +35,12 @@ export function runCommand(program: Command, io: CliIo): void {
       const bridge = await startBridgeFromConfig(config, logger);
       let metrics: BridgeMetricsServer | undefined;
       if (config.metrics !== undefined) {
-        const { serveBridgeMetrics } = await import('./metrics-server.js');
-        try {
-          metrics = await serveBridgeMetrics(config.metrics.listen, () => [bridge.status()]);
-        } catch (error) {
-          await bridge.stop({ drainMs: 0 });
-          throw error;
-        }
+        const { serveMetricsOrStop } = await import('./metrics-server.js');
+        metrics = await serveMetricsOrStop(
+          config.metrics.listen,
+          () => [bridge.status()],
+          () => bridge.stop({ drainMs: 0 }),
+        );
         logger.info('bridge.metrics_listening', { url: metrics.url });
       }
       io.err(
@@ -54,7 +53,10 @@ export function runCommand(program: Command, io: CliIo): void {
         signer: config.signer,
       });
       await untilStopSignal(logger);
-      await bridge.stop({ drainMs: config.drainMs });
-      await metrics?.close();
+      try {
+        await bridge.stop({ drainMs: config.drainMs });
+      } finally {
+        await metrics?.close();
+      }
     });
 }

@@ -128,14 +128,19 @@ export function simulateCommand(program: Command, io: CliIo): void {
       }
       const logger = createJsonLogger({ level: options.logLevel, base: { app: 'gt-bridge-simulate' } });
       // Loaded here, not at start-up: `gt-bridge run` on a Pi never pays for the simulators.
-      const [{ parseFaultCounts }, { fleetTotals }, { SimulatedFleet }, { loadOwnerKeyPair }, { createSimClock }] =
-        await Promise.all([
-          import('../fleet/fault-plan.js'),
-          import('../fleet/fleet-manifest.js'),
-          import('../fleet/simulated-fleet.js'),
-          import('../keys/registration-client.js'),
-          import('../simulation/clock.js'),
-        ]);
+      const [
+        { parseFaultCounts },
+        { fleetStatuses, fleetTotals },
+        { SimulatedFleet },
+        { loadOwnerKeyPair },
+        { createSimClock },
+      ] = await Promise.all([
+        import('../fleet/fault-plan.js'),
+        import('../fleet/fleet-manifest.js'),
+        import('../fleet/simulated-fleet.js'),
+        import('../keys/registration-client.js'),
+        import('../simulation/clock.js'),
+      ]);
       const dataDir = options.dataDir ?? `gt-sim-${options.kind}-${options.seed}`;
       const fleet = await SimulatedFleet.start({
         kind: options.kind,
@@ -163,15 +168,12 @@ export function simulateCommand(program: Command, io: CliIo): void {
       });
       let metrics: BridgeMetricsServer | undefined;
       if (options.metricsPort !== undefined) {
-        const { serveBridgeMetrics } = await import('./metrics-server.js');
-        try {
-          metrics = await serveBridgeMetrics({ host: '127.0.0.1', port: options.metricsPort }, () =>
-            fleet.devices.map((d) => d.bridge.status()),
-          );
-        } catch (error) {
-          await fleet.stop({ drainMs: 0 });
-          throw error;
-        }
+        const { serveMetricsOrStop } = await import('./metrics-server.js');
+        metrics = await serveMetricsOrStop(
+          { host: '127.0.0.1', port: options.metricsPort },
+          () => fleetStatuses(fleet.devices),
+          () => fleet.stop({ drainMs: 0 }),
+        );
       }
       io.err(
         `gt-bridge simulate: ${fleet.devices.length} ${options.kind} devices running (data in ${dataDir}, ground truth in ${dataDir}/fleet.json${metrics ? `, metrics on ${metrics.url}` : ''})`,
@@ -183,8 +185,11 @@ export function simulateCommand(program: Command, io: CliIo): void {
       report.unref();
       await (options.duration === undefined ? untilStopSignal(logger) : sleep(options.duration * 1000));
       clearInterval(report);
-      await fleet.stop({ drainMs: 5000 });
-      await metrics?.close();
+      try {
+        await fleet.stop({ drainMs: 5000 });
+      } finally {
+        await metrics?.close();
+      }
       io.out(JSON.stringify(fleetTotals(fleet.devices)));
     });
 }

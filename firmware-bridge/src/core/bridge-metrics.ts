@@ -1,10 +1,6 @@
 import type { BridgeStatus } from './bridge-counters.js';
 
-/**
- * Prometheus text exposition (format 0.0.4) of running bridges, one series per device (labels `device`,
- * `kind`), built from the same {@link BridgeStatus} that `gt-bridge status` shows. Counters carry over
- * restarts as the status file does, so they only ever grow.
- */
+/** Content type of Prometheus' text exposition format 0.0.4. */
 export const BRIDGE_METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Kind = 'counter' | 'gauge';
@@ -151,7 +147,12 @@ function sample(name: string, labels: Readonly<Record<string, string>>, value: n
   return `${name}{${text}} ${Number.isFinite(value) ? String(value) : 'NaN'}`;
 }
 
-/** The exposition text for these bridges' statuses (empty families are still described). */
+/**
+ * Prometheus text exposition of running bridges, one series per device (labels `device`, `kind`), built from the
+ * same {@link BridgeStatus} that `gt-bridge status` shows. Counters carry over restarts as the status file does,
+ * so they only ever grow. Empty families are still described. One status per device: two with the same device
+ * and kind would be duplicate series, which Prometheus refuses.
+ */
 export function renderBridgeMetrics(statuses: readonly BridgeStatus[]): string {
   const lines: string[] = [];
   for (const family of FAMILIES) {

@@ -1,4 +1,5 @@
 import type { DeviceId, HardwareKind } from '@groundtruth/protocol';
+import type { BridgeStatus } from '../core/bridge-counters.js';
 import type { DeviceBridge } from '../core/device-bridge.js';
 import type { FaultPlan } from '../simulation/signal-faults.js';
 import type { SimulatedDevice } from '../simulation/simulated-device.js';
@@ -62,6 +63,14 @@ export function fleetManifest(
       ...(d.clone === undefined ? {} : { clone: { location: d.clone.location } }),
     })),
   };
+}
+
+/**
+ * Each device's bridge status, for `/metrics`. A cloned key's second bridge is left out: it is the attacker's,
+ * and it shares the device id, which would give a scrape two series with the same labels.
+ */
+export function fleetStatuses(devices: readonly FleetDevice[]): BridgeStatus[] {
+  return devices.map((d) => d.bridge.status());
 }
 
 /** Sum of the fleet's counters (clones included). */

@@ -1,6 +1,11 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { serveBridgeMetrics, type BridgeMetricsServer, type NetworkFleet } from '@groundtruth/firmware-bridge';
+import {
+  fleetStatuses,
+  serveBridgeMetrics,
+  type BridgeMetricsServer,
+  type NetworkFleet,
+} from '@groundtruth/firmware-bridge';
 import { startJsonRpcServer } from '@groundtruth/programs';
 import { createLogger, migrate, type Logger } from '@groundtruth/service-kit';
 import { address } from '@solana/kit';
@@ -170,7 +175,7 @@ export class EmbeddedNetwork {
         const started = fleet;
         opened.push({ close: () => started.stop() });
         bridgeMetrics = await serveBridgeMetrics({ host: config.host, port: config.ports.bridgeMetrics }, () =>
-          started.devices.map((d) => d.bridge.status()),
+          fleetStatuses(started.devices),
         );
         opened.push(bridgeMetrics);
       }
