@@ -317,9 +317,14 @@ describe('export and verify-export', () => {
 
 describe('CSV and JSONL built from binary COPY fields', () => {
   const FROM = DAY + 10 * 86_400_000;
+  /**
+   * Frozen after the last row below was received. Not Date.now(): it counts whole milliseconds, so a row received
+   * in the same millisecond (received_at has microseconds) would fall after it and be left out.
+   */
+  let asOf = 0;
   const awkward = (extra: Record<string, unknown> = {}): FrozenQuery => ({
     ...parseDatasetQuery({ kind: 'weather', from: FROM, to: FROM + 86_400_000, ...extra }),
-    asOf: Date.now(),
+    asOf,
   });
   /** Every number form where PostgreSQL's float8 text and ECMAScript's differ, and their neighbours. */
   const NUMBERS = [
@@ -385,6 +390,10 @@ describe('CSV and JSONL built from binary COPY fields', () => {
         row,
       );
     }
+    const received = await db.pool.query<{ ms: number }>(
+      `SELECT ceil(extract(epoch FROM max(received_at)) * 1000)::float8 AS ms FROM readings_weather`,
+    );
+    asOf = received.rows[0]!.ms;
   });
 
   const exportBytes = async (format: 'csv' | 'jsonl', q: FrozenQuery, how: 'rows' | 'copy') => {
